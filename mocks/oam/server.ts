@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { WebSocketServer } from 'ws';
+import { DEFAULT_LIMITS, type ParserLimits } from '../../src/stomp/index.ts';
+import { Broker } from './broker.ts';
+import { StompConnection, type StompEndpointSettings } from './stomp-connection.ts';
+
+export interface OamServerOptions {
+  /** 0 picks a free port (the default for test runs); the documented port is 8090. */
+  port?: number;
+  host?: string;
+  /** Serve https/wss with the test certificate in fixtures/tls (or the given PEM files). */
+  tls?: boolean | { cert: string; key: string };
+  heartBeat?: [number, number];
+  limits?: Partial<ParserLimits>;
+}
+
+export interface RunningOamServer {
+  /** STOMP over WebSocket endpoint, e.g. ws://127.0.0.1:PORT/ws */
+  stompUrl: string;
+  /** Base of the REST API on the same port. */
+  restUrl: string;
+  port: number;
+  limits: ParserLimits;
+  close(): Promise<void>;
+}
+
+/** The limits the reference server declares (and enforces): small enough that S-11 cases are cheap to probe. */
+export const REFERENCE_LIMITS: ParserLimits = { maxHeaders: 64, maxHeaderLineBytes: 8 * 1024, maxBodyBytes: 1024 * 1024 };
+
+const SUBPROTOCOL_PREFERENCE = ['v12.stomp', 'v11.stomp', 'v10.stomp'];
+
+export const TEST_CERT_DIR = fileURLToPath(new URL('../../fixtures/tls/', import.meta.url));
+
+/** The WCS OAM reference server: STOMP 1.2 over WebSocket at /ws (REST on the same port comes with the realms). */
+export async function startOamServer(options: OamServerOptions = {}): Promise<RunningOamServer> {
+  const limits: ParserLimits = { ...DEFAULT_LIMITS, ...REFERENCE_LIMITS, ...options.limits };
+  const settings: StompEndpointSettings = {
+    heartBeat: options.heartBeat ?? [50, 50],
+    limits,
+    serverName: 'rtc-conformance-reference/0.1',
+  };
+  const broker = new Broker();
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ status: 404, reason: 'Not Found', payload: null, path: req.url }));
+  };
+  let server: Server;
+  const tls = options.tls === true ? { cert: `${TEST_CERT_DIR}cert.pem`, key: `${TEST_CERT_DIR}key.pem` } : options.tls || undefined;
+  if (tls) server = createHttpsServer({ cert: readFileSync(tls.cert), key: readFileSync(tls.key) }, handler);
+  else server = createHttpServer(handler);
+
+  const wss = new WebSocketServer({
+    server,
+    path: '/ws',
+    maxPayload: limits.maxBodyBytes * 2 + 64 * 1024,
+    handleProtocols: (offered) => SUBPROTOCOL_PREFERENCE.find((p) => offered.has(p)) ?? false,
+  });
+  wss.on('connection', (ws) => new StompConnection(ws, broker, settings));
+
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const scheme = tls ? 's' : '';
+  return {
+    stompUrl: `ws${scheme}://${host}:${port}/ws`,
+    restUrl: `http${scheme}://${host}:${port}`,
+    port,
+    limits,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const client of wss.clients) client.terminate();
+        wss.close();
+        server.close(() => resolve());
+        server.closeAllConnections?.();
+      }),
+  };
+}

@@ -1,0 +1,237 @@
+import { Buffer, isUtf8 } from 'node:buffer';
+import type WebSocket from 'ws';
+import {
+  CLIENT_COMMANDS,
+  StompParser,
+  header,
+  serialize,
+  type FrameInput,
+  type ParsedFrame,
+  type ParserLimits,
+  type StompViolation,
+} from '../../src/stomp/index.ts';
+import type { Broker, Subscription } from './broker.ts';
+
+export interface StompEndpointSettings {
+  /** [can send every ms, wants to receive every ms]; 0 = not at all. */
+  heartBeat: [number, number];
+  limits: ParserLimits;
+  serverName: string;
+}
+
+/** A frame the connection handles after CONNECT; returns false when it has answered with ERROR. */
+export type FrameHandler = (frame: ParsedFrame, connection: StompConnection) => boolean | void;
+
+let sessionCounter = 0;
+
+/**
+ * One STOMP 1.2 session of the reference server: strict parsing, ERROR-then-close for anything it cannot process,
+ * heart-beating, subscriptions through the broker. Application destinations (OAM realms) plug in as handlers.
+ */
+export class StompConnection {
+  readonly session = `session-${++sessionCounter}-${Math.random().toString(36).slice(2, 8)}`;
+  private readonly parser: StompParser;
+  private state: 'awaiting-connect' | 'connected' | 'closed' = 'awaiting-connect';
+  private readonly subscriptions = new Map<string, Subscription>();
+  private messageCounter = 0;
+  private sendTimer: NodeJS.Timeout | undefined;
+  private watchTimer: NodeJS.Timeout | undefined;
+  private lastReceived = Date.now();
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly broker: Broker,
+    private readonly settings: StompEndpointSettings,
+    private readonly onSend?: FrameHandler,
+  ) {
+    this.parser = new StompParser(
+      {
+        onFrame: (frame) => this.handle(frame),
+        onError: (error) => this.protocolError(describeViolation(error), undefined),
+      },
+      { mode: 'strict', limits: settings.limits },
+    );
+    ws.on('message', (data: Buffer) => {
+      this.lastReceived = Date.now();
+      try {
+        this.parser.push(data);
+      } catch (err) {
+        this.protocolError(`internal error: ${(err as Error).message}`, undefined);
+      }
+    });
+    ws.on('close', () => this.dispose());
+    ws.on('error', () => this.dispose());
+  }
+
+  get isConnected(): boolean {
+    return this.state === 'connected';
+  }
+
+  private handle(frame: ParsedFrame): void {
+    if (this.state === 'closed') return;
+    const { command } = frame;
+    if (this.state === 'awaiting-connect') {
+      if (command === 'CONNECT' || command === 'STOMP') return this.connect(frame);
+      return this.protocolError(`${command} before CONNECT`, frame);
+    }
+    if (!CLIENT_COMMANDS.has(command)) return this.protocolError(`unknown command "${command}"`, frame);
+    switch (command) {
+      case 'CONNECT':
+      case 'STOMP':
+        return this.protocolError('already connected', frame);
+      case 'SUBSCRIBE':
+        return this.subscribe(frame);
+      case 'UNSUBSCRIBE':
+        return this.unsubscribe(frame);
+      case 'SEND':
+        return this.send(frame);
+      case 'DISCONNECT':
+        return this.disconnect(frame);
+      case 'ACK':
+      case 'NACK':
+        if (!this.require(frame, 'id')) return;
+        return this.receipt(frame);
+      default: // BEGIN, COMMIT, ABORT
+        if (!this.require(frame, 'transaction')) return;
+        return this.receipt(frame);
+    }
+  }
+
+  private connect(frame: ParsedFrame): void {
+    const offered = (header(frame, 'accept-version') ?? '1.0').split(',').map((v) => v.trim());
+    if (!offered.includes('1.2')) {
+      return this.error('Supported protocol versions are 1.2', frame, { version: '1.2' },
+        `None of the versions you accept (${offered.join(', ')}) is supported; this server speaks 1.2.`);
+    }
+    const [cx, cy] = parseHeartBeat(header(frame, 'heart-beat'));
+    if (cx < 0) return this.protocolError(`malformed heart-beat header "${header(frame, 'heart-beat')}"`, frame);
+    const [sx, sy] = this.settings.heartBeat;
+    this.state = 'connected';
+    this.write({
+      command: 'CONNECTED',
+      headers: [
+        ['version', '1.2'],
+        ['heart-beat', `${sx},${sy}`],
+        ['server', this.settings.serverName],
+        ['session', this.session],
+      ],
+    });
+    const sendEvery = sx > 0 && cy > 0 ? Math.max(sx, cy) : 0;
+    const expectEvery = cx > 0 && sy > 0 ? Math.max(cx, sy) : 0;
+    if (sendEvery) this.sendTimer = setInterval(() => this.ws.readyState === 1 && this.ws.send('\n'), sendEvery);
+    if (expectEvery) {
+      this.watchTimer = setInterval(() => {
+        if (Date.now() - this.lastReceived > expectEvery * 3) this.protocolError('no heart-beat from the client', undefined);
+      }, expectEvery);
+    }
+  }
+
+  private subscribe(frame: ParsedFrame): void {
+    if (!this.require(frame, 'destination', 'id')) return;
+    const id = header(frame, 'id')!;
+    if (this.subscriptions.has(id)) return this.protocolError(`subscription id "${id}" is already in use`, frame);
+    const sub: Subscription = { id, destination: header(frame, 'destination')!, connection: this };
+    this.subscriptions.set(id, sub);
+    this.broker.add(sub);
+    this.receipt(frame);
+  }
+
+  private unsubscribe(frame: ParsedFrame): void {
+    if (!this.require(frame, 'id')) return;
+    const sub = this.subscriptions.get(header(frame, 'id')!);
+    if (sub) {
+      this.subscriptions.delete(sub.id);
+      this.broker.remove(sub);
+    }
+    this.receipt(frame);
+  }
+
+  private send(frame: ParsedFrame): void {
+    if (!this.require(frame, 'destination')) return;
+    if (this.onSend && this.onSend(frame, this) === false) return;
+    this.broker.publish(header(frame, 'destination')!, frame);
+    this.receipt(frame);
+  }
+
+  private disconnect(frame: ParsedFrame): void {
+    this.receipt(frame);
+    this.closeSoon(1000, 'DISCONNECT');
+  }
+
+  /** Delivers a MESSAGE for one of this connection's subscriptions. */
+  deliver(sub: Subscription, source: FrameInput & { headers: Array<[string, string]> }): void {
+    const headers: Array<[string, string]> = [
+      ['destination', sub.destination],
+      ['message-id', `${this.session}-${++this.messageCounter}`],
+      ['subscription', sub.id],
+    ];
+    const skip = new Set(['destination', 'message-id', 'subscription', 'receipt', 'content-length', 'transaction']);
+    const seen = new Set<string>();
+    for (const [name, value] of source.headers) {
+      // STOMP 1.2: of a repeated header only the first occurrence counts, so only that one is passed on.
+      if (skip.has(name) || seen.has(name)) continue;
+      seen.add(name);
+      headers.push([name, value]);
+    }
+    this.write({ command: 'MESSAGE', headers, body: source.body });
+  }
+
+  /** Sends a frame on this session (used by application handlers too). */
+  write(frame: FrameInput): void {
+    if (this.ws.readyState !== 1) return;
+    const bytes = serialize(frame);
+    this.ws.send(bytes, { binary: !isUtf8(bytes) });
+  }
+
+  private receipt(frame: ParsedFrame): void {
+    const receipt = header(frame, 'receipt');
+    if (receipt !== undefined) this.write({ command: 'RECEIPT', headers: [['receipt-id', receipt]] });
+  }
+
+  private require(frame: ParsedFrame, ...names: string[]): boolean {
+    const missing = names.filter((n) => header(frame, n) === undefined);
+    if (missing.length === 0) return true;
+    this.protocolError(`${frame.command} is missing the mandatory header${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`, frame);
+    return false;
+  }
+
+  /** ERROR then close: the only answer to a frame the server cannot process. */
+  protocolError(message: string, frame: ParsedFrame | undefined): void {
+    this.error(message, frame, {}, message);
+  }
+
+  private error(message: string, frame: ParsedFrame | undefined, extra: Record<string, string>, details: string): void {
+    if (this.state === 'closed') return;
+    const headers: Array<[string, string]> = [['message', message], ...Object.entries(extra), ['content-type', 'text/plain']];
+    const receipt = frame && header(frame, 'receipt');
+    if (receipt !== undefined) headers.push(['receipt-id', receipt]);
+    this.write({ command: 'ERROR', headers, body: details });
+    this.closeSoon(1002, 'STOMP protocol error');
+  }
+
+  private closeSoon(code: number, reason: string): void {
+    this.dispose();
+    this.ws.close(code, reason);
+    // A peer that never answers the close handshake is cut off.
+    setTimeout(() => this.ws.terminate(), 1000).unref();
+  }
+
+  private dispose(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    clearInterval(this.sendTimer);
+    clearInterval(this.watchTimer);
+    for (const sub of this.subscriptions.values()) this.broker.remove(sub);
+    this.subscriptions.clear();
+  }
+}
+
+function parseHeartBeat(value: string | undefined): [number, number] {
+  if (value === undefined) return [0, 0];
+  const m = /^(\d+),(\d+)$/.exec(value);
+  return m ? [Number(m[1]), Number(m[2])] : [-1, -1];
+}
+
+function describeViolation(v: StompViolation): string {
+  return `malformed frame: ${v.message} (${v.rule} at byte ${v.offset})`;
+}

@@ -1,0 +1,384 @@
+import { Buffer, isUtf8 } from 'node:buffer';
+import { unescapeHeader } from './escape.ts';
+import { UNESCAPED_COMMANDS, type ParsedFrame, type StompRule, type StompViolation } from './frame.ts';
+
+/**
+ * An incremental STOMP 1.2 parser: a small state machine over Buffers, fed arbitrary chunks.
+ *
+ * Strict mode stops at the first grammar violation and reports it (rule + absolute byte offset); this is what a
+ * server does before ERROR-then-close. Lenient mode tolerates what it can, attaches the violations to the frame,
+ * and goes on: a client reading a deviating server keeps its flow, and the case that asserts the broken rule sees it.
+ * Bodies are zero-copy views of the input whenever a frame arrives in one chunk.
+ */
+
+export interface ParserLimits {
+  /** Header lines per frame (the command line not counted). */
+  maxHeaders: number;
+  /** Octets of one header line (or the command line), EOL excluded. */
+  maxHeaderLineBytes: number;
+  /** Octets of one body. */
+  maxBodyBytes: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<ParserLimits> = {
+  maxHeaders: 1024,
+  maxHeaderLineBytes: 64 * 1024,
+  maxBodyBytes: 64 * 1024 * 1024,
+};
+
+export type ParseMode = 'strict' | 'lenient';
+
+export interface ParserHandlers {
+  onFrame(frame: ParsedFrame): void;
+  /** An EOL between frames (a heart-beat), at its absolute offset. */
+  onHeartbeat?(offset: number): void;
+  /** A fatal violation: the parser is dead afterwards. */
+  onError?(error: StompViolation): void;
+}
+
+export interface ParserOptions {
+  mode?: ParseMode;
+  limits?: Partial<ParserLimits>;
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+const NUL = 0x00;
+const EMPTY = Buffer.alloc(0);
+const DIGITS = /^[0-9]+$/;
+
+type Phase = 'between' | 'head' | 'body' | 'dead';
+
+export class StompParser {
+  readonly mode: ParseMode;
+  readonly limits: ParserLimits;
+  private readonly handlers: ParserHandlers;
+
+  private data: Buffer = EMPTY;
+  private pos = 0;
+  private len = 0;
+  /** Whether `data` is our own growable store (safe to append to past `len`). */
+  private owned = false;
+  /** Absolute stream offset of data[pos]. */
+  private consumed = 0;
+
+  private phase: Phase = 'between';
+  /** Bytes after `pos` already scanned in the head or NUL search. */
+  private scanned = 0;
+  private lineStart = 0;
+  private lines = 0;
+  private frameHead: { command: string; headers: Array<[string, string]>; contentLength: number; headLength: number } | null = null;
+  private pendingViolations: StompViolation[] = [];
+  private fatal: StompViolation | undefined;
+
+  constructor(handlers: ParserHandlers, options: ParserOptions = {}) {
+    this.handlers = handlers;
+    this.mode = options.mode ?? 'strict';
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+  }
+
+  /** The fatal violation that stopped the parser, if any. */
+  get error(): StompViolation | undefined {
+    return this.fatal;
+  }
+
+  /** Octets received but not yet part of a complete frame. */
+  get buffered(): number {
+    return this.len - this.pos;
+  }
+
+  /** Whether the parser sits between frames (nothing partial buffered). */
+  get idle(): boolean {
+    return this.phase === 'between' && this.len === this.pos;
+  }
+
+  push(chunk: Uint8Array | string): void {
+    if (this.phase === 'dead') return;
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : toBuffer(chunk);
+    if (bytes.length === 0) return;
+    this.append(bytes);
+    this.run();
+    if (this.pos === this.len) {
+      this.data = EMPTY;
+      this.pos = this.len = 0;
+      this.owned = false;
+    }
+  }
+
+  private append(bytes: Buffer): void {
+    if (this.pos === this.len) {
+      this.data = bytes;
+      this.pos = 0;
+      this.len = bytes.length;
+      this.owned = false;
+      return;
+    }
+    const remaining = this.len - this.pos;
+    const needed = remaining + bytes.length;
+    if (this.owned && this.len + bytes.length <= this.data.length) {
+      bytes.copy(this.data, this.len);
+      this.len += bytes.length;
+      return;
+    }
+    // Never write over bytes already handed out as frame bodies: always grow into a fresh store.
+    const store = Buffer.allocUnsafe(Math.max(needed * 2, 4096));
+    this.data.copy(store, 0, this.pos, this.len);
+    bytes.copy(store, remaining);
+    this.data = store;
+    this.pos = 0;
+    this.len = needed;
+    this.owned = true;
+  }
+
+  private run(): void {
+    for (;;) {
+      if (this.phase === 'between' && !this.skipEols()) return;
+      if (this.phase === 'head' && !this.readHead()) return;
+      if (this.phase === 'body' && !this.readBody()) return;
+      if (this.phase === 'dead') return;
+    }
+  }
+
+  /** Skips heart-beat EOLs; true when a frame starts at `pos`. */
+  private skipEols(): boolean {
+    const d = this.data;
+    while (this.pos < this.len) {
+      const b = d[this.pos];
+      if (b === LF) {
+        this.handlers.onHeartbeat?.(this.consumed);
+        this.advance(1);
+      } else if (b === CR) {
+        if (this.pos + 1 >= this.len) return false;
+        if (d[this.pos + 1] === LF) {
+          this.handlers.onHeartbeat?.(this.consumed);
+          this.advance(2);
+        } else {
+          if (!this.violate('cr-without-lf', this.consumed, 'CR between frames is not followed by LF')) return false;
+          this.advance(1);
+        }
+      } else {
+        this.phase = 'head';
+        this.scanned = 0;
+        this.lineStart = 0;
+        this.lines = 0;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Finds the blank line that ends the headers; true when the head is parsed. */
+  private readHead(): boolean {
+    const d = this.data;
+    const { maxHeaderLineBytes, maxHeaders } = this.limits;
+    for (;;) {
+      const from = this.pos + this.scanned;
+      const lf = d.indexOf(LF, from);
+      if (lf < 0 || lf >= this.len) {
+        this.scanned = this.len - this.pos;
+        if (this.scanned - this.lineStart > maxHeaderLineBytes + 1) {
+          this.die('limit-exceeded', this.consumed + this.lineStart, `header line longer than ${maxHeaderLineBytes} octets`);
+        }
+        return false;
+      }
+      const rel = lf - this.pos;
+      const lineBytes = rel - this.lineStart - (rel > 0 && d[lf - 1] === CR ? 1 : 0);
+      if (lineBytes > maxHeaderLineBytes) {
+        this.die('limit-exceeded', this.consumed + this.lineStart, `header line longer than ${maxHeaderLineBytes} octets`);
+        return false;
+      }
+      if (lineBytes === 0 && this.lineStart > 0) {
+        // The blank line: headers end here, the body starts after its LF.
+        this.parseHead(this.lineStart, rel + 1);
+        return this.phase !== 'dead';
+      }
+      this.lines++;
+      if (this.lines - 1 > maxHeaders) {
+        this.die('limit-exceeded', this.consumed + this.lineStart, `more than ${maxHeaders} headers`);
+        return false;
+      }
+      this.lineStart = rel + 1;
+      this.scanned = rel + 1;
+    }
+  }
+
+  private parseHead(headEnd: number, bodyStart: number): void {
+    const d = this.data;
+    const start = this.pos;
+    const base = this.consumed;
+    const violations = this.pendingViolations;
+    this.pendingViolations = [];
+    const headBytes = d.subarray(start, start + headEnd);
+    if (!isUtf8(headBytes)) {
+      if (!this.record(violations, 'invalid-utf8', base, 'command or headers are not valid UTF-8')) return;
+    }
+    const text = headBytes.toString('utf8');
+    const at = (charIndex: number) => base + Buffer.byteLength(text.slice(0, charIndex));
+    const lineEnds: number[] = [];
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineEnds.push(i);
+
+    let lineFrom = 0;
+    let command = '';
+    const headers: Array<[string, string]> = [];
+    for (let n = 0; n < lineEnds.length; n++) {
+      const lf = lineEnds[n];
+      const line = text.slice(lineFrom, lf && text.charCodeAt(lf - 1) === CR ? lf - 1 : lf);
+      const cr = line.indexOf('\r');
+      if (cr >= 0) {
+        if (!this.record(violations, 'cr-without-lf', at(lineFrom + cr), 'CR inside a line is not followed by LF')) return;
+      }
+      if (n === 0) {
+        command = line;
+        if (command.length === 0) {
+          if (!this.record(violations, 'empty-command', at(lineFrom), 'the command line is empty')) return;
+        }
+      } else {
+        const colon = line.indexOf(':');
+        let name: string;
+        let value: string;
+        if (colon < 0) {
+          if (!this.record(violations, 'header-without-colon', at(lineFrom), `header line "${line}" has no colon`)) return;
+          name = line;
+          value = '';
+        } else {
+          if (colon === 0) {
+            if (!this.record(violations, 'empty-header-name', at(lineFrom), 'header name is empty')) return;
+          }
+          name = line.slice(0, colon);
+          value = line.slice(colon + 1);
+        }
+        if (!UNESCAPED_COMMANDS.has(command)) {
+          if (colon >= 0 && value.indexOf(':') >= 0) {
+            const where = at(lineFrom + colon + 1 + value.indexOf(':'));
+            if (!this.record(violations, 'unescaped-colon', where, `header "${name}" has an unescaped colon in its value`)) return;
+          }
+          const n1 = unescapeHeader(name);
+          if (n1.badEscapeAt >= 0) {
+            const where = at(lineFrom + n1.badEscapeAt);
+            if (!this.record(violations, 'undefined-escape', where, `undefined escape ${JSON.stringify(name.slice(n1.badEscapeAt, n1.badEscapeAt + 2))} in header name`)) return;
+          }
+          const v1 = unescapeHeader(value);
+          if (v1.badEscapeAt >= 0) {
+            const where = at(lineFrom + colon + 1 + v1.badEscapeAt);
+            if (!this.record(violations, 'undefined-escape', where, `undefined escape ${JSON.stringify(value.slice(v1.badEscapeAt, v1.badEscapeAt + 2))} in header "${n1.value}"`)) return;
+          }
+          name = n1.value;
+          value = v1.value;
+        }
+        headers.push([name, value]);
+      }
+      lineFrom = lf + 1;
+    }
+
+    let contentLength = -1;
+    for (const [n, v] of headers) {
+      if (n !== 'content-length') continue;
+      if (!DIGITS.test(v)) {
+        if (!this.record(violations, 'bad-content-length', base + headEnd, `content-length "${v}" is not a non-negative integer`)) return;
+      } else if (Number(v) > this.limits.maxBodyBytes) {
+        this.die('limit-exceeded', base + headEnd, `content-length ${v} exceeds the body limit of ${this.limits.maxBodyBytes} octets`);
+        return;
+      } else {
+        contentLength = Number(v);
+      }
+      break;
+    }
+    this.pendingViolations = violations;
+    this.frameHead = { command, headers, contentLength, headLength: bodyStart };
+    this.phase = 'body';
+    this.scanned = bodyStart;
+  }
+
+  private readBody(): boolean {
+    const head = this.frameHead!;
+    const d = this.data;
+    const bodyAt = this.pos + head.headLength;
+    if (head.contentLength >= 0) {
+      const end = bodyAt + head.contentLength;
+      if (end >= this.len) return false;
+      if (d[end] === NUL) {
+        this.emit(d.subarray(bodyAt, end), end + 1);
+        return true;
+      }
+      if (!this.violate('missing-nul', this.consumed + (end - this.pos), `no NUL after the ${head.contentLength} octets of content-length`)) return false;
+      head.contentLength = -1; // lenient: read the body up to the next NUL instead
+    }
+    const from = Math.max(bodyAt, this.pos + this.scanned);
+    const nul = d.indexOf(NUL, from);
+    if (nul < 0 || nul >= this.len) {
+      this.scanned = this.len - this.pos;
+      if (this.len - bodyAt > this.limits.maxBodyBytes) {
+        this.die('limit-exceeded', this.consumed + head.headLength, `body exceeds ${this.limits.maxBodyBytes} octets`);
+      }
+      return false;
+    }
+    this.emit(d.subarray(bodyAt, nul), nul + 1);
+    return true;
+  }
+
+  private emit(body: Buffer, next: number): void {
+    const head = this.frameHead!;
+    const frame: ParsedFrame = {
+      command: head.command,
+      headers: head.headers,
+      body,
+      offset: this.consumed,
+      length: next - this.pos,
+      violations: this.pendingViolations,
+    };
+    this.pendingViolations = [];
+    this.frameHead = null;
+    this.advance(next - this.pos);
+    this.phase = 'between';
+    this.handlers.onFrame(frame);
+  }
+
+  private advance(n: number): void {
+    this.pos += n;
+    this.consumed += n;
+  }
+
+  /** Strict: fatal. Lenient: remembered for the next frame. Returns whether parsing may go on. */
+  private violate(rule: StompRule, offset: number, message: string): boolean {
+    return this.record(this.pendingViolations, rule, offset, message);
+  }
+
+  private record(into: StompViolation[], rule: StompRule, offset: number, message: string): boolean {
+    if (this.mode === 'strict') {
+      this.die(rule, offset, message);
+      return false;
+    }
+    into.push({ rule, offset, message });
+    return true;
+  }
+
+  private die(rule: StompRule, offset: number, message: string): void {
+    this.phase = 'dead';
+    this.fatal = { rule, offset, message };
+    this.handlers.onError?.(this.fatal);
+  }
+}
+
+function toBuffer(chunk: Uint8Array): Buffer {
+  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
+
+export type ParseEvent =
+  | { type: 'frame'; frame: ParsedFrame }
+  | { type: 'heartbeat'; offset: number }
+  | { type: 'error'; error: StompViolation };
+
+/** Parses whole input (optionally in the given chunks) and returns every event in order. */
+export function parseAll(input: Uint8Array | string | Array<Uint8Array | string>, options?: ParserOptions): ParseEvent[] {
+  const events: ParseEvent[] = [];
+  const parser = new StompParser(
+    {
+      onFrame: (frame) => events.push({ type: 'frame', frame }),
+      onHeartbeat: (offset) => events.push({ type: 'heartbeat', offset }),
+      onError: (error) => events.push({ type: 'error', error }),
+    },
+    options,
+  );
+  for (const chunk of Array.isArray(input) ? input : [input]) parser.push(chunk);
+  return events;
+}

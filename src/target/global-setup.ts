@@ -1,0 +1,30 @@
+import type { TestProject } from 'vitest/node';
+import { startReferenceServers } from '../../mocks/reference.ts';
+import { stompTarget, type ResolvedTarget, type TargetFile } from './target.ts';
+import type { RunOptions } from '../case.ts';
+
+/** Environment variables through which the CLI (or a user running vitest directly) hands over the target. */
+export const TARGET_ENV = 'RTC_CONFORMANCE_TARGET';
+export const OPTIONS_ENV = 'RTC_CONFORMANCE_OPTIONS';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    rtcTarget: ResolvedTarget;
+    rtcOptions: RunOptions;
+  }
+}
+
+/** vitest globalSetup of the suites: starts the reference servers for every protocol without a real target. */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const spec = JSON.parse(process.env[TARGET_ENV] || '{}') as TargetFile;
+  const options = JSON.parse(process.env[OPTIONS_ENV] || '{}') as Partial<RunOptions>;
+  const reference = await startReferenceServers();
+  const target: ResolvedTarget = {
+    name: spec.name ?? (spec.stomp ? 'custom target' : 'reference servers'),
+    kinds: { stomp: spec.stomp ? 'real' : 'reference' },
+    stomp: spec.stomp ? stompTarget(spec.stomp) : reference.stomp,
+  };
+  project.provide('rtcTarget', target);
+  project.provide('rtcOptions', { strict: options.strict ?? false });
+  return () => reference.close();
+}

@@ -1,0 +1,115 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import Ajv from 'ajv';
+import type { StompEndpoint } from '../transport/stomp-session.ts';
+
+/** A target's declared STOMP frame limits (S-11). */
+export interface StompLimits {
+  maxHeaders?: number;
+  maxHeaderLineBytes?: number;
+  maxBodyBytes?: number;
+}
+
+export interface Timeouts {
+  /** How long to wait for an expected frame. */
+  responseMs: number;
+  /** How long the server may take to close after an ERROR. */
+  closeMs: number;
+  /** How long to watch for a frame that must not come. */
+  quietMs: number;
+}
+
+export interface StompTarget extends StompEndpoint {
+  destinationPrefix: string;
+  limits: StompLimits;
+  timeouts: Timeouts;
+}
+
+/** What the suites run against; serializable (it crosses from the CLI to vitest workers). */
+export interface ResolvedTarget {
+  name: string;
+  /** `reference`: the bundled reference servers; `real`: a server given by URL. Per protocol. */
+  kinds: Record<string, 'reference' | 'real'>;
+  stomp: StompTarget;
+}
+
+/** The target file (`--target FILE`), as validated by schemas/target.schema.json. */
+export interface TargetFile {
+  name?: string;
+  stomp?: Partial<Omit<StompTarget, 'timeouts'>> & { url: string; timeouts?: Partial<Timeouts> };
+}
+
+/** Command-line overrides of the target file. */
+export interface TargetFlags {
+  stompUrl?: string;
+  login?: string;
+  passcode?: string;
+  host?: string;
+  insecure?: boolean;
+}
+
+export class TargetError extends Error {
+  override name = 'TargetError';
+}
+
+const require = createRequire(import.meta.url);
+const schema = require('../../schemas/target.schema.json');
+const validate = new Ajv({ allErrors: true }).compile(schema);
+
+export function parseTargetFile(text: string, source: string): TargetFile {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new TargetError(`${source}: not valid JSON: ${(err as Error).message}`);
+  }
+  if (!validate(data)) {
+    const problems = (validate.errors ?? []).map((e) => {
+      const where = e.instancePath ? e.instancePath.slice(1).replaceAll('/', '.') : '(top level)';
+      const extra = e.keyword === 'additionalProperties' ? ` "${(e.params as { additionalProperty: string }).additionalProperty}"` : '';
+      return `  ${where}: ${e.message}${extra}`;
+    });
+    throw new TargetError(`${source}: invalid target file:\n${problems.join('\n')}`);
+  }
+  return data as TargetFile;
+}
+
+export function loadTargetFile(path: string): TargetFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new TargetError(`cannot read target file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return parseTargetFile(text, path);
+}
+
+/** Merges file and flags; protocols without a URL are left to the reference servers (filled in at run time). */
+export function targetSpec(file: TargetFile | undefined, flags: TargetFlags): TargetFile {
+  const spec: TargetFile = structuredClone(file ?? {});
+  if (flags.stompUrl) {
+    if (!/^wss?:\/\/\S+$/.test(flags.stompUrl)) throw new TargetError(`--stomp-url: "${flags.stompUrl}" is not a ws:// or wss:// URL`);
+    spec.stomp = { ...spec.stomp, url: flags.stompUrl };
+  }
+  if (spec.stomp) {
+    for (const key of ['login', 'passcode', 'host', 'insecure'] as const) {
+      if (flags[key] !== undefined) (spec.stomp as Record<string, unknown>)[key] = flags[key];
+    }
+  } else if (flags.login || flags.passcode || flags.host) {
+    throw new TargetError('--login/--passcode/--host need a STOMP target (--stomp-url or a target file with "stomp")');
+  }
+  return spec;
+}
+
+const REAL_TIMEOUTS: Timeouts = { responseMs: 3000, closeMs: 2000, quietMs: 500 };
+
+export function stompTarget(spec: TargetFile['stomp'], defaults: Partial<StompTarget> = {}, timeouts = REAL_TIMEOUTS): StompTarget {
+  if (!spec) throw new TargetError('no STOMP endpoint');
+  return {
+    destinationPrefix: '/topic/',
+    limits: {},
+    ...defaults,
+    ...spec,
+    timeouts: { ...timeouts, ...spec.timeouts },
+  };
+}

@@ -1,0 +1,173 @@
+import { Buffer } from 'node:buffer';
+import { StompParser, header, serialize, type FrameInput, type ParsedFrame, type SerializeOptions, type StompViolation } from '../stomp/index.ts';
+import { RecordingWebSocket, WaitTimeoutError, type WsConnectOptions } from './ws-client.ts';
+import type { CloseRecord } from './transcript.ts';
+
+export interface StompEndpoint {
+  url: string;
+  /** `host` header of CONNECT (a virtual host; RabbitMQ wants `/`). */
+  host?: string;
+  login?: string;
+  passcode?: string;
+  insecure?: boolean;
+  /** WebSocket subprotocols offered; default: the three STOMP ones. */
+  protocols?: string[];
+}
+
+export const STOMP_SUBPROTOCOLS = ['v12.stomp', 'v11.stomp', 'v10.stomp'];
+
+export interface ReceivedFrame extends ParsedFrame {
+  /** Milliseconds since the session's transcript started. */
+  at: number;
+  /** Index of the WebSocket message that completed this frame. */
+  message: number;
+}
+
+/**
+ * A STOMP session over a recording WebSocket. Incoming bytes go through the lenient parser, so a deviating server
+ * never breaks the flow: violations ride on each frame for the case that asserts them.
+ */
+export class StompSession {
+  readonly frames: ReceivedFrame[] = [];
+  /** Arrival times (ms) of server heart-beat EOLs. */
+  readonly heartbeats: number[] = [];
+  /** A violation the lenient parser could not get past (a limit), if any. */
+  parseError: StompViolation | undefined;
+  private readonly parser: StompParser;
+  private messageCount = 0;
+  private cursor = 0;
+
+  private constructor(
+    readonly ws: RecordingWebSocket,
+    readonly endpoint: StompEndpoint,
+  ) {
+    this.parser = new StompParser(
+      {
+        onFrame: (frame) => this.frames.push({ ...frame, at: ws.transcript.now(), message: this.messageCount - 1 }),
+        onHeartbeat: () => this.heartbeats.push(ws.transcript.now()),
+        onError: (error) => {
+          this.parseError = error;
+          ws.transcript.note(`unparseable input at byte ${error.offset}: ${error.rule}: ${error.message}`);
+        },
+      },
+      { mode: 'lenient' },
+    );
+    ws.listeners.push((message) => {
+      this.messageCount++;
+      this.parser.push(message.data);
+    });
+  }
+
+  static async open(endpoint: StompEndpoint, label: string, options: WsConnectOptions = {}): Promise<StompSession> {
+    const ws = await RecordingWebSocket.open(
+      endpoint.url,
+      {
+        protocols: options.protocols ?? endpoint.protocols ?? STOMP_SUBPROTOCOLS,
+        insecure: endpoint.insecure,
+        redact: [endpoint.passcode ?? ''].filter(Boolean),
+        ...options,
+      },
+      label,
+    );
+    return new StompSession(ws, endpoint);
+  }
+
+  get transcript() {
+    return this.ws.transcript;
+  }
+
+  /** Sends a frame (escaped, byte-exact content-length unless told otherwise). */
+  send(frame: FrameInput, options?: SerializeOptions & { binary?: boolean }): Buffer {
+    const bytes = serialize(frame, options);
+    this.ws.send(bytes, { binary: options?.binary ?? false });
+    return bytes;
+  }
+
+  /** Sends bytes exactly as given (malformed frames, split frames, heart-beats). */
+  sendRaw(data: string | Uint8Array, binary = false): void {
+    this.ws.send(data, { binary });
+  }
+
+  /** The next frame not yet taken (matching `accept` if given; others are skipped over, not lost). */
+  async nextFrame(timeoutMs: number, accept?: (f: ReceivedFrame) => boolean): Promise<ReceivedFrame | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      for (let i = this.cursor; i < this.frames.length; i++) {
+        const f = this.frames[i];
+        if (!accept || accept(f)) {
+          if (i === this.cursor) this.cursor++;
+          else this.frames.splice(i, 1), this.frames.splice(this.cursor++, 0, f);
+          return f;
+        }
+      }
+      if (!this.ws.isOpen) return undefined;
+      const left = deadline - Date.now();
+      if (left <= 0) return undefined;
+      await this.ws.wait(left);
+    }
+  }
+
+  /** Waits for a frame with the given command. */
+  nextCommand(command: string, timeoutMs: number): Promise<ReceivedFrame | undefined> {
+    return this.nextFrame(timeoutMs, (f) => f.command === command);
+  }
+
+  /** Frames received so far and not yet taken. */
+  pending(): ReceivedFrame[] {
+    return this.frames.slice(this.cursor);
+  }
+
+  /** CONNECT (or STOMP) with the endpoint's credentials; returns the server's answer (CONNECTED or ERROR). */
+  async connect(
+    extra: Record<string, string> = {},
+    opts: { command?: 'CONNECT' | 'STOMP'; timeoutMs?: number } = {},
+  ): Promise<ReceivedFrame | undefined> {
+    const headers: Record<string, string> = { 'accept-version': '1.2', host: this.endpoint.host ?? 'localhost' };
+    if (this.endpoint.login !== undefined) headers.login = this.endpoint.login;
+    if (this.endpoint.passcode !== undefined) headers.passcode = this.endpoint.passcode;
+    Object.assign(headers, extra);
+    this.send({ command: opts.command ?? 'CONNECT', headers });
+    return this.nextFrame(opts.timeoutMs ?? 5000, (f) => f.command === 'CONNECTED' || f.command === 'ERROR');
+  }
+
+  /** CONNECT that must succeed: anything but CONNECTED is a harness-level failure to set up the flow. */
+  async connectOrThrow(extra: Record<string, string> = {}, timeoutMs = 5000): Promise<ReceivedFrame> {
+    const answer = await this.connect(extra, { timeoutMs });
+    if (!answer || answer.command !== 'CONNECTED') {
+      const what = answer ? `${answer.command} ${header(answer, 'message') ?? ''}` : 'nothing';
+      throw new FlowError(`CONNECT was answered by ${what}`);
+    }
+    return answer;
+  }
+
+  subscribe(destination: string, id: string, extra: Record<string, string> = {}): void {
+    this.send({ command: 'SUBSCRIBE', headers: { id, destination, ...extra } });
+  }
+
+  /** SUBSCRIBE with a receipt, so that later SENDs are known to reach the subscription. */
+  async subscribeAndWait(destination: string, id: string, timeoutMs: number): Promise<void> {
+    const receipt = `sub-${id}`;
+    this.subscribe(destination, id, { receipt });
+    const got = await this.nextFrame(timeoutMs, (f) => f.command === 'RECEIPT' && header(f, 'receipt-id') === receipt);
+    if (!got) throw new FlowError(`no RECEIPT for SUBSCRIBE ${destination} within ${timeoutMs} ms`);
+  }
+
+  waitClosed(timeoutMs: number): Promise<CloseRecord | undefined> {
+    return this.ws.waitClosed(timeoutMs);
+  }
+
+  get isOpen(): boolean {
+    return this.ws.isOpen;
+  }
+
+  close(): Promise<CloseRecord> {
+    return this.ws.close();
+  }
+}
+
+/** A step the case needed (not the one it asserts) did not work: reported as broken, not failed. */
+export class FlowError extends Error {
+  override name = 'FlowError';
+}
+
+export { WaitTimeoutError };

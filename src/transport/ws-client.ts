@@ -1,0 +1,185 @@
+import { Buffer } from 'node:buffer';
+import WebSocket from 'ws';
+import { Transcript, type CloseRecord } from './transcript.ts';
+
+export interface WsConnectOptions {
+  protocols?: string[];
+  /** Accept self-signed TLS certificates. */
+  insecure?: boolean;
+  headers?: Record<string, string>;
+  /** Give up opening after this long. */
+  timeoutMs?: number;
+  /** Secrets to redact from the transcript (e.g. a token in the URL). */
+  redact?: string[];
+}
+
+export interface WsMessage {
+  data: Buffer;
+  binary: boolean;
+  at: number;
+}
+
+/** Raised when the harness cannot even talk to the target: a `broken` verdict, never a `failed` one. */
+export class TargetUnreachableError extends Error {
+  override name = 'TargetUnreachableError';
+}
+
+/** Raised when a bounded wait ends with nothing to show. */
+export class WaitTimeoutError extends Error {
+  override name = 'WaitTimeoutError';
+}
+
+/** A WebSocket client that records every message both ways, and how the connection closed. */
+export class RecordingWebSocket {
+  readonly transcript: Transcript;
+  readonly protocol: string;
+  private readonly ws: WebSocket;
+  private readonly inbox: WsMessage[] = [];
+  private waiters: Array<() => void> = [];
+  private clientClosing = false;
+  private closeResolve!: (record: CloseRecord) => void;
+  /** Resolves when the connection has ended, however it ended. */
+  readonly closed: Promise<CloseRecord>;
+  listeners: Array<(message: WsMessage) => void> = [];
+
+  private constructor(ws: WebSocket, transcript: Transcript) {
+    this.ws = ws;
+    this.transcript = transcript;
+    this.protocol = ws.protocol;
+    this.closed = new Promise((resolve) => (this.closeResolve = resolve));
+    ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
+      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+      transcript.record('in', isBinary ? 'binary' : 'text', bytes);
+      const message = { data: bytes, binary: isBinary, at: transcript.now() };
+      for (const l of this.listeners) l(message);
+      this.inbox.push(message);
+      this.wake();
+    });
+    ws.addEventListener('close', (event) => {
+      const record: CloseRecord = {
+        code: event.code,
+        reason: event.reason,
+        by: this.clientClosing ? 'client' : 'server',
+        clean: event.wasClean,
+        at: transcript.now(),
+      };
+      transcript.close = record;
+      this.closeResolve(record);
+      this.wake();
+    });
+    ws.on('error', (err) => transcript.note(`socket error: ${err.message}`));
+  }
+
+  static open(url: string, options: WsConnectOptions = {}, label = url): Promise<RecordingWebSocket> {
+    const transcript = new Transcript(label);
+    for (const secret of options.redact ?? []) transcript.redact(secret);
+    transcript.note(`open ${url}${options.protocols?.length ? ` protocols=${options.protocols.join(',')}` : ''}`);
+    const timeoutMs = options.timeoutMs ?? 5000;
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, options.protocols ?? [], {
+        rejectUnauthorized: !options.insecure,
+        headers: options.headers,
+        handshakeTimeout: timeoutMs,
+        maxPayload: 256 * 1024 * 1024,
+      });
+      const fail = (why: string) => {
+        ws.removeAllListeners();
+        ws.on('error', () => {});
+        ws.terminate();
+        const err = new TargetUnreachableError(`cannot open WebSocket ${url}: ${why}`);
+        (err as { transcript?: Transcript }).transcript = transcript;
+        reject(err);
+      };
+      ws.once('error', (err) => fail(err.message || String(err)));
+      ws.once('unexpected-response', (_req, res) => fail(`HTTP ${res.statusCode} ${res.statusMessage ?? ''}`.trim()));
+      ws.once('open', () => {
+        ws.removeAllListeners('error');
+        const client = new RecordingWebSocket(ws, transcript);
+        transcript.note(`opened, subprotocol=${ws.protocol || '(none)'}`);
+        resolve(client);
+      });
+    });
+  }
+
+  get isOpen(): boolean {
+    return this.ws.readyState === WebSocket.OPEN;
+  }
+
+  send(data: string | Uint8Array, opts: { binary?: boolean } = {}): void {
+    const binary = opts.binary ?? typeof data !== 'string';
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data);
+    this.transcript.record('out', binary ? 'binary' : 'text', bytes);
+    if (this.ws.readyState !== WebSocket.OPEN) {
+      this.transcript.note('not sent: the connection is no longer open');
+      return;
+    }
+    this.ws.send(bytes, { binary });
+  }
+
+  /** The next message, waiting at most `timeoutMs`; `undefined` when the connection closed first. */
+  async next(timeoutMs: number): Promise<WsMessage | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const message = this.inbox.shift();
+      if (message) return message;
+      if (this.ws.readyState === WebSocket.CLOSED) return undefined;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new WaitTimeoutError(`no message within ${timeoutMs} ms`);
+      await this.wait(left);
+    }
+  }
+
+  /** Waits until something arrives or the connection changes (or `ms` pass). */
+  wait(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.waiters.push(done);
+    });
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Waits for the connection to end; `undefined` if it is still open after `timeoutMs`. */
+  async waitClosed(timeoutMs: number): Promise<CloseRecord | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), timeoutMs)));
+    const result = await Promise.race([this.closed, timeout]);
+    clearTimeout(timer);
+    return result;
+  }
+
+  /** Closes from our side (if still open) and waits briefly for the end. */
+  async close(code = 1000, reason = ''): Promise<CloseRecord> {
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) {
+      this.clientClosing = true;
+      this.ws.close(code, reason);
+    }
+    const record = await this.waitClosed(2000);
+    if (record) return record;
+    this.ws.terminate();
+    return this.closed;
+  }
+
+  /** Drops the TCP connection without a close handshake. */
+  terminate(): void {
+    this.clientClosing = true;
+    this.ws.terminate();
+  }
+
+  /** Pauses reading (the server's writes back up); used to probe isolation between sessions. */
+  pause(): void {
+    this.ws.pause();
+  }
+
+  resume(): void {
+    this.ws.resume();
+  }
+}

@@ -1,0 +1,30 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Two projects: `harness` (the harness's own tests: codec properties, reference servers, negative controls) and
+ * `suites` (the conformance cases, run against the reference servers unless a target is given; see src/cli.ts).
+ */
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'harness',
+          include: ['test/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'suites',
+          include: ['suites/**/*.test.ts'],
+          globalSetup: ['src/target/global-setup.ts'],
+          setupFiles: ['allure-vitest/setup'],
+          testTimeout: 30_000,
+          maxConcurrency: 16,
+        },
+      },
+    ],
+  },
+});
