@@ -103,7 +103,7 @@ export class CaseContext {
   }
 
   /** Fails the case unless `ok`. */
-  check(ok: boolean, expected: string, actual: string | (() => string), detail?: string): asserts ok {
+  check(ok: boolean, expected: string, actual: string | (() => string), detail?: string): void {
     if (!ok) throw new ConformanceFailure(expected, typeof actual === 'function' ? actual() : actual, detail);
   }
 

@@ -44,7 +44,8 @@ export const CLIENT_COMMANDS: ReadonlySet<string> = new Set([
 export const SERVER_COMMANDS: ReadonlySet<string> = new Set(['CONNECTED', 'MESSAGE', 'RECEIPT', 'ERROR']);
 
 /** The value of a header: the first occurrence wins (STOMP 1.2, "Repeated Header Entries"). */
-export function header(frame: StompFrame, name: string): string | undefined {
+export function header(frame: StompFrame | undefined, name: string): string | undefined {
+  if (!frame) return undefined;
   for (const [n, v] of frame.headers) if (n === name) return v;
   return undefined;
 }

@@ -312,6 +312,10 @@ export class StompParser {
       }
       return false;
     }
+    if (nul - bodyAt > this.limits.maxBodyBytes) {
+      this.die('limit-exceeded', this.consumed + head.headLength, `body exceeds ${this.limits.maxBodyBytes} octets`);
+      return false;
+    }
     this.emit(d.subarray(bodyAt, nul), nul + 1);
     return true;
   }

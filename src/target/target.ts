@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import type { StompEndpoint } from '../transport/stomp-session.ts';
 
 /** A target's declared STOMP frame limits (S-11). */

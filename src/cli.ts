@@ -1,0 +1,147 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { CLAUSES } from './clauses.ts';
+import { compareIds } from './report/summary.ts';
+import { PACKAGE_ROOT, knownSuites, listCases, runSuites } from './run.ts';
+import { TargetError, loadTargetFile, targetSpec } from './target/target.ts';
+
+const USAGE = `usage: rtc-conformance <command> [options]
+
+commands:
+  run     run the suites and write reports/ (allure-results, allure-report/index.html, junit.xml, summary.json)
+  list    print every case with its clause and level (no target needed)
+  mock    start the reference servers on their documented ports and print their URLs
+
+run options:
+  --suite S          one suite (${knownSuites().join(', ')}); default: all
+  --grep PATTERN     only cases whose id or title matches (a regular expression)
+  --target FILE      a target file (JSON, see schemas/target.schema.json)
+  --stomp-url URL    a real STOMP-over-WebSocket endpoint, e.g. ws://127.0.0.1:15674/ws
+  --login L, --passcode P, --host H   STOMP CONNECT credentials and virtual host
+  --insecure         accept self-signed TLS certificates
+  --strict           SHOULD violations fail the run
+  --reports DIR      where to write reports (default: reports)
+  --no-html          skip the HTML report
+list options:
+  --suite S, --json
+mock options:
+  --plain            serve ws:// and http:// instead of wss:// and https://
+  --oam-port N       default 8090 (documented)
+
+exit codes: 0 all passed, 1 a case failed or was broken, 2 usage or target error`;
+
+const version = JSON.parse(readFileSync(`${PACKAGE_ROOT}package.json`, 'utf8')).version as string;
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return command ? 0 : 2;
+  }
+  if (command === '--version') {
+    process.stdout.write(`${version}\n`);
+    return 0;
+  }
+  const parse = (options: ParseArgsConfig['options']) => {
+    try {
+      return parseArgs({ args: rest, options, allowPositionals: false, strict: true }).values as Record<string, string | boolean | undefined>;
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  };
+  switch (command) {
+    case 'run': {
+      const v = parse({
+        suite: { type: 'string' },
+        grep: { type: 'string' },
+        target: { type: 'string' },
+        'stomp-url': { type: 'string' },
+        login: { type: 'string' },
+        passcode: { type: 'string' },
+        host: { type: 'string' },
+        insecure: { type: 'boolean' },
+        strict: { type: 'boolean', default: false },
+        reports: { type: 'string', default: 'reports' },
+        'no-html': { type: 'boolean', default: false },
+      });
+      const file = v.target ? loadTargetFile(v.target as string) : undefined;
+      const spec = targetSpec(file, {
+        stompUrl: v['stomp-url'] as string | undefined,
+        login: v.login as string | undefined,
+        passcode: v.passcode as string | undefined,
+        host: v.host as string | undefined,
+        insecure: v.insecure as boolean | undefined,
+      });
+      if (v.grep) {
+        try {
+          new RegExp(v.grep as string);
+        } catch (err) {
+          throw new UsageError(`--grep: ${(err as Error).message}`);
+        }
+      }
+      const { exitCode } = await runSuites({
+        suite: v.suite as string | undefined,
+        grep: v.grep as string | undefined,
+        strict: Boolean(v.strict),
+        spec,
+        reportsDir: v.reports as string,
+        html: !v['no-html'],
+        version,
+      });
+      return exitCode;
+    }
+    case 'list': {
+      const v = parse({ suite: { type: 'string' }, json: { type: 'boolean', default: false } });
+      const cases = (await listCases(v.suite as string | undefined)).sort((a, b) => compareIds(a.id, b.id));
+      if (v.json) {
+        process.stdout.write(JSON.stringify(cases, null, 2) + '\n');
+        return 0;
+      }
+      const prefixes = v.suite ? new Set(cases.map((c) => c.clause[0])) : undefined;
+      for (const clause of CLAUSES.values()) {
+        if (prefixes && !prefixes.has(clause.id[0])) continue;
+        const mine = cases.filter((c) => c.clause === clause.id);
+        process.stdout.write(`${clause.id} [${clause.level}] ${mine.length ? '' : '(no cases yet)'}\n`);
+        for (const c of mine) process.stdout.write(`  ${c.id.padEnd(8)} ${c.level.padEnd(6)} ${c.title}\n`);
+      }
+      process.stdout.write(`${cases.length} cases\n`);
+      return 0;
+    }
+    case 'mock': {
+      const v = parse({ plain: { type: 'boolean', default: false }, 'oam-port': { type: 'string', default: '8090' } });
+      const port = Number(v['oam-port']);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--oam-port: "${v['oam-port']}" is not a port number`);
+      const { startOamServer } = await import('../mocks/oam/server.ts');
+      const oam = await startOamServer({ port, tls: !v.plain });
+      process.stdout.write(`WCS OAM reference server (STOMP 1.2 over WebSocket): ${oam.stompUrl}\n`);
+      process.stdout.write(`  REST: ${oam.restUrl}/api/...${v.plain ? '' : '  (self-signed test certificate: use --insecure)'}\n`);
+      process.stdout.write('Ctrl-C to stop.\n');
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await oam.close();
+      return 0;
+    }
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`rtc-conformance: ${err.message}\n\n${USAGE}\n`);
+      process.exit(2);
+    }
+    if (err instanceof TargetError) {
+      process.stderr.write(`rtc-conformance: ${err.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`rtc-conformance: internal error: ${err?.stack ?? err}\n`);
+    process.exit(2);
+  },
+);

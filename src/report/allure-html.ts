@@ -1,0 +1,41 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+
+const require = createRequire(import.meta.url);
+
+/**
+ * Generates the Allure 3 HTML report as one self-contained file that opens from disk, grouped
+ * protocol → clause → case (epic / feature / story labels set by every case).
+ */
+export async function generateAllureHtml(opts: { resultsDir: string; outputDir: string; reportName: string }): Promise<string> {
+  const config = {
+    name: opts.reportName,
+    output: resolve(opts.outputDir),
+    plugins: {
+      awesome: {
+        options: {
+          singleFile: true,
+          reportName: opts.reportName,
+          groupBy: ['epic', 'feature', 'story'],
+        },
+      },
+    },
+  };
+  mkdirSync(opts.outputDir, { recursive: true });
+  const configPath = join(opts.outputDir, '..', 'allurerc.json');
+  writeFileSync(configPath, JSON.stringify(config, null, 2));
+  const cli = join(require.resolve('allure'), '..', '..', 'cli.js');
+  const output = await new Promise<{ code: number; text: string }>((done) => {
+    const child = spawn(process.execPath, [cli, 'generate', '--config', configPath, '--output', resolve(opts.outputDir), resolve(opts.resultsDir)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let text = '';
+    child.stdout.on('data', (d) => (text += d));
+    child.stderr.on('data', (d) => (text += d));
+    child.on('close', (code) => done({ code: code ?? 1, text }));
+  });
+  if (output.code !== 0) throw new Error(`allure generate failed (exit ${output.code}): ${output.text.trim().slice(-2000)}`);
+  return join(opts.outputDir, 'index.html');
+}

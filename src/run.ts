@@ -1,0 +1,170 @@
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { createVitest, type TestModule } from 'vitest/node';
+import type { CaseRecord } from './case.ts';
+import { generateAllureHtml } from './report/allure-html.ts';
+import { ProgressReporter } from './report/progress-reporter.ts';
+import { renderTable, summarize, type RunSummary } from './report/summary.ts';
+import { OPTIONS_ENV, TARGET_ENV } from './target/global-setup.ts';
+import { TargetError, type TargetFile } from './target/target.ts';
+import { RecordingWebSocket } from './transport/ws-client.ts';
+
+export const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SUITES_DIR = join(PACKAGE_ROOT, 'suites');
+
+export function knownSuites(): string[] {
+  return readdirSync(SUITES_DIR, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
+}
+
+export function suiteFilters(suite: string | undefined): string[] {
+  if (!suite || suite === 'all') return [];
+  const known = knownSuites();
+  if (!known.includes(suite)) throw new TargetError(`unknown suite "${suite}" (known: ${known.join(', ')})`);
+  return [relative(PACKAGE_ROOT, join(SUITES_DIR, suite)) + '/'];
+}
+
+export interface RunRequest {
+  suite?: string;
+  grep?: string;
+  strict: boolean;
+  spec: TargetFile;
+  reportsDir: string;
+  html: boolean;
+  version: string;
+}
+
+/** Fails fast, with the reason, when a real target cannot be reached at all (exit 2, not a run of broken cases). */
+export async function preflight(spec: TargetFile): Promise<void> {
+  if (!spec.stomp) return;
+  try {
+    const ws = await RecordingWebSocket.open(spec.stomp.url, { protocols: ['v12.stomp'], insecure: spec.stomp.insecure, timeoutMs: 5000 });
+    await ws.close();
+  } catch (err) {
+    throw new TargetError(`cannot reach the STOMP target: ${(err as Error).message}`);
+  }
+}
+
+export async function runSuites(req: RunRequest): Promise<{ summary: RunSummary; exitCode: number; reportPath?: string }> {
+  const filters = suiteFilters(req.suite);
+  await preflight(req.spec);
+  const reportsDir = resolve(req.reportsDir);
+  const resultsDir = join(reportsDir, 'allure-results');
+  rmSync(resultsDir, { recursive: true, force: true });
+  mkdirSync(resultsDir, { recursive: true });
+
+  process.env[TARGET_ENV] = JSON.stringify(req.spec);
+  process.env[OPTIONS_ENV] = JSON.stringify({ strict: req.strict });
+  const targetName = req.spec.name ?? (req.spec.stomp ? req.spec.stomp.url : 'reference servers');
+  const progress = new ProgressReporter();
+  const startedAt = new Date();
+  process.stdout.write(`rtc-conformance ${req.version}: ${req.suite ?? 'all suites'} against ${targetName}${req.strict ? ' (strict)' : ''}\n`);
+
+  const vitest = await createVitest(
+    'test',
+    {
+      root: PACKAGE_ROOT,
+      config: join(PACKAGE_ROOT, 'vitest.config.ts'),
+      project: ['suites'],
+      watch: false,
+      testNamePattern: req.grep,
+      reporters: [
+        progress,
+        ['junit', { outputFile: join(reportsDir, 'junit.xml'), suiteName: 'rtc-conformance' }],
+        [
+          'allure-vitest/reporter',
+          {
+            resultsDir,
+            environmentInfo: {
+              harness: `rtc-conformance ${req.version}`,
+              target: targetName,
+              strict: String(req.strict),
+              node: process.version,
+            },
+          },
+        ],
+      ],
+    },
+    {},
+    { stdout: new NullStream(), stderr: process.stderr },
+  );
+  let modules: ReadonlyArray<TestModule> = [];
+  try {
+    const result = await vitest.start(filters);
+    modules = result.testModules;
+  } finally {
+    await vitest.close();
+  }
+
+  const loadErrors = modules.filter((m) => m.state() === 'failed' && [...m.children.allTests()].length === 0);
+  for (const m of loadErrors) progress.errors.push(`${m.moduleId}: ${m.errors().map((e) => e.message).join('; ')}`);
+
+  const summary = summarize(progress.results, {
+    tool: 'rtc-conformance',
+    version: req.version,
+    target: targetName,
+    strict: req.strict,
+    startedAt: startedAt.toISOString(),
+    durationMs: Date.now() - startedAt.getTime(),
+  });
+  writeFileSync(join(reportsDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  process.stdout.write(`\n${renderTable(summary)}\n`);
+
+  let reportPath: string | undefined;
+  if (req.html && existsSync(resultsDir)) {
+    try {
+      reportPath = await generateAllureHtml({ resultsDir, outputDir: join(reportsDir, 'allure-report'), reportName: `rtc-conformance — ${targetName}` });
+    } catch (err) {
+      progress.errors.push((err as Error).message);
+    }
+  }
+  process.stdout.write(`\nreports: ${relative(process.cwd(), reportsDir) || '.'}/ (summary.json, junit.xml, allure-results/${reportPath ? ', allure-report/index.html' : ''})\n`);
+  for (const e of progress.errors) process.stderr.write(`error: ${e}\n`);
+
+  const bad = summary.totals.failed + summary.totals.broken;
+  const exitCode = bad > 0 || progress.errors.length > 0 || summary.cases.length === 0 ? 1 : 0;
+  return { summary, exitCode, reportPath };
+}
+
+export interface ListedCase {
+  id: string;
+  suite: string;
+  clause: string;
+  level: string;
+  title: string;
+}
+
+/** Collects the cases without running them (h2spec's dry run). */
+export async function listCases(suite: string | undefined): Promise<ListedCase[]> {
+  const filters = suiteFilters(suite);
+  const vitest = await createVitest(
+    'test',
+    { root: PACKAGE_ROOT, config: join(PACKAGE_ROOT, 'vitest.config.ts'), project: ['suites'], watch: false, reporters: [] },
+    {},
+    { stdout: new NullStream(), stderr: process.stderr },
+  );
+  try {
+    const { testModules } = await vitest.collect(filters);
+    const cases: ListedCase[] = [];
+    for (const m of testModules) {
+      for (const t of m.children.allTests()) {
+        const rtc = t.meta().rtc as CaseRecord | undefined;
+        if (rtc) cases.push({ id: rtc.id, suite: rtc.protocol, clause: rtc.clause, level: rtc.level, title: rtc.title });
+      }
+    }
+    return cases;
+  } finally {
+    await vitest.close();
+  }
+}
+
+/** Swallows vitest's own console output: the harness prints its own progress. */
+class NullStream extends Writable {
+  override _write(_chunk: unknown, _enc: BufferEncoding, done: () => void): void {
+    done();
+  }
+}

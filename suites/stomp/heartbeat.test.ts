@@ -1,0 +1,109 @@
+import { describe } from 'vitest';
+import { conformanceCase } from '../../src/case.ts';
+import { header } from '../../src/stomp/index.ts';
+import { connected, expectMessage, showHeaders, subscribed } from './flows.ts';
+
+const HEART_BEAT = /^(\d+),(\d+)$/;
+
+describe('S-10 heart-beating', () => {
+  conformanceCase(
+    {
+      id: 'S-10.1',
+      title: 'CONNECTED carries a well-formed heart-beat header',
+      expected: 'heart-beat:<sx>,<sy> with two non-negative integers (absent means 0,0)',
+    },
+    async (c) => {
+      const s = await c.stomp();
+      const answer = await s.connect({ 'heart-beat': '100,100' });
+      c.check(answer?.command === 'CONNECTED', 'CONNECTED', showHeaders(answer));
+      const hb = header(answer, 'heart-beat');
+      c.measure('CONNECTED heart-beat', hb ?? '(absent)');
+      c.check(hb === undefined || HEART_BEAT.test(hb), 'heart-beat:<int>,<int>', `heart-beat:${hb}`);
+    },
+  );
+
+  conformanceCase(
+    {
+      id: 'S-10.2',
+      title: 'the server sends an EOL at least every negotiated interval',
+      expected: 'with client heart-beat 0,<cy> and server <sx>: EOLs at intervals no longer than max(sx, cy) (+50% tolerance)',
+      timeoutMs: 15_000,
+    },
+    async (c) => {
+      const cy = 100;
+      const s = await c.stomp();
+      const answer = await s.connect({ 'heart-beat': `0,${cy}` });
+      c.check(answer?.command === 'CONNECTED', 'CONNECTED', showHeaders(answer));
+      const m = HEART_BEAT.exec(header(answer, 'heart-beat') ?? '0,0');
+      const sx = m ? Number(m[1]) : 0;
+      if (sx === 0) return c.skip('the server declares it sends no heart-beats (sx = 0): nothing to measure');
+      const interval = Math.max(sx, cy);
+      c.measure('negotiated server→client interval (ms)', interval);
+      if (interval > 5000) return c.skip(`negotiated interval ${interval} ms is too long to observe within the case deadline`);
+      const window = interval * 4;
+      const start = s.transcript.now();
+      await s.ws.wait(window + interval);
+      const beats = s.heartbeats.filter((t) => t >= start);
+      const stamps = [start, ...beats, s.transcript.now()];
+      const gaps = stamps.slice(1).map((t, i) => t - stamps[i]);
+      const longest = Math.max(...gaps);
+      c.measure('heart-beats seen', beats.length);
+      c.measure('longest gap (ms)', longest.toFixed(1));
+      c.check(longest <= interval * 1.5 + 20, `an EOL at least every ${interval} ms`, `a gap of ${longest.toFixed(0)} ms (${beats.length} EOLs in ${window + interval} ms)`);
+    },
+  );
+
+  conformanceCase(
+    {
+      id: 'S-10.3',
+      title: 'heart-beat 0,0 from the client disables server heart-beats',
+      expected: 'no EOL from the server while the client asked for none',
+    },
+    async (c) => {
+      const s = await connected(c, 'no heart-beats', { 'heart-beat': '0,0' });
+      await s.ws.wait(Math.max(400, c.target.stomp.timeouts.quietMs * 2));
+      c.check(s.heartbeats.length === 0, 'no heart-beat EOLs', `${s.heartbeats.length} EOLs`);
+    },
+  );
+
+  conformanceCase(
+    {
+      id: 'S-10.4',
+      title: 'client EOLs between frames are accepted',
+      expected: 'after 6 EOLs sent as heart-beats the session still works: SEND is delivered as MESSAGE',
+    },
+    async (c) => {
+      const { s, destination, id } = await subscribed(c);
+      for (let i = 0; i < 6; i++) {
+        s.sendRaw(i % 2 ? '\r\n' : '\n');
+        await s.ws.wait(30);
+      }
+      s.send({ command: 'SEND', headers: { destination }, body: 'after heart-beats' });
+      await expectMessage(c, s, id, 'SEND after client heart-beats');
+    },
+  );
+
+  conformanceCase(
+    {
+      id: 'S-10.5',
+      title: 'the server does not close a client that heart-beats within the negotiated interval',
+      expected: 'client heart-beat 100,<sy>: a client sending an EOL every 100 ms stays connected',
+      timeoutMs: 15_000,
+    },
+    async (c) => {
+      const s = await c.stomp();
+      const answer = await s.connect({ 'heart-beat': '100,0' });
+      c.check(answer?.command === 'CONNECTED', 'CONNECTED', showHeaders(answer));
+      const m = HEART_BEAT.exec(header(answer, 'heart-beat') ?? '0,0');
+      const sy = m ? Number(m[2]) : 0;
+      const interval = sy > 0 ? Math.max(100, sy) : 100;
+      c.measure('negotiated client→server interval (ms)', sy > 0 ? interval : 'none (server wants no heart-beats)');
+      if (interval > 3000) return c.skip(`negotiated interval ${interval} ms is too long to observe within the case deadline`);
+      for (let i = 0; i < 8; i++) {
+        s.sendRaw('\n');
+        await s.ws.wait(interval / 2);
+      }
+      c.check(s.isOpen, 'still connected', `closed: code ${s.transcript.close?.code}`);
+    },
+  );
+});
