@@ -15,6 +15,7 @@ export type StompRule =
   | 'empty-header-name'
   | 'unescaped-colon'
   | 'empty-command'
+  | 'invalid-command'
   | 'invalid-utf8'
   | 'limit-exceeded';
 

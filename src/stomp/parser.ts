@@ -192,6 +192,11 @@ export class StompParser {
         this.parseHead(this.lineStart, rel + 1);
         return this.phase !== 'dead';
       }
+      if (this.lines === 0 && this.mode === 'strict' && !isCommandLine(d, this.pos, lf)) {
+        // Judged as soon as the command line is complete, so garbage is refused without waiting for a blank line.
+        this.die('invalid-command', this.consumed, `command line ${JSON.stringify(d.toString('latin1', this.pos, lf))} is not an upper-case command`);
+        return false;
+      }
       this.lines++;
       if (this.lines - 1 > maxHeaders) {
         this.die('limit-exceeded', this.consumed + this.lineStart, `more than ${maxHeaders} headers`);
@@ -361,6 +366,17 @@ export class StompParser {
     this.fatal = { rule, offset, message };
     this.handlers.onError?.(this.fatal);
   }
+}
+
+/** A command line of upper-case ASCII letters (an optional CR before the LF aside). */
+function isCommandLine(d: Buffer, from: number, lf: number): boolean {
+  const end = lf > from && d[lf - 1] === CR ? lf - 1 : lf;
+  if (end === from) return false;
+  for (let i = from; i < end; i++) {
+    const b = d[i];
+    if (b < 0x41 || b > 0x5a) return false;
+  }
+  return true;
 }
 
 function toBuffer(chunk: Uint8Array): Buffer {

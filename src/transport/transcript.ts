@@ -1,5 +1,8 @@
 import { Buffer } from 'node:buffer';
 
+/** Octets of one message shown in a rendered transcript; the rest is counted, not printed. */
+const MAX_SHOWN = 4096;
+
 /** Who ended a connection, and how (Autobahn judges the close on its own axis). */
 export interface CloseRecord {
   /** WebSocket close code as received (1005 when the close frame had none, 1006 when there was no close frame). */
@@ -65,7 +68,9 @@ export class Transcript {
     const arrows: Record<Direction, string> = { out: '>>', in: '<<', note: '--' };
     const lines = [`# ${this.label}`];
     for (const e of this.entries) {
-      const text = e.kind === 'note' ? e.data.toString('utf8') : showBytes(e.data);
+      const shown = e.data.length > MAX_SHOWN ? e.data.subarray(0, MAX_SHOWN) : e.data;
+      const more = e.data.length > MAX_SHOWN ? ` … (${e.data.length - MAX_SHOWN} more octets, ${e.data.length} in all)` : '';
+      const text = (e.kind === 'note' ? shown.toString('utf8') : showBytes(shown)) + more;
       const kind = e.kind === 'binary' ? ' [binary]' : '';
       lines.push(`${e.at.toFixed(1).padStart(8)} ms ${arrows[e.dir]}${kind} ${text}`);
     }
