@@ -160,7 +160,7 @@ export function conformanceCase(meta: CaseMeta, body: (c: CaseContext) => Promis
     await allure.severity(SEVERITY[level]);
     await allure.description(
       `**${meta.id}** — ${level} — clause ${clauseId}\n\n` +
-        `**Requirement:** ${meta.requirement ?? clause.text}\n\n**Expected:** ${meta.expected}\n\n` +
+        `**Requirement:** ${meta.requirement ?? clause.text}\n\n**Expected:** ${markdownText(meta.expected)}\n\n` +
         `**Target:** ${c.target.name} (${c.target.kinds[clause.protocol] ?? 'reference'})`,
     );
 
@@ -221,8 +221,13 @@ async function withDeadline<T>(promise: Promise<T>, ms: number, id: string): Pro
   }
 }
 
+/** Plain text inside markdown: backslashes, backticks and emphasis marks shown as typed. */
+function markdownText(text: string): string {
+  return text.replace(/[\\`*_]/g, (m) => `\\${m}`);
+}
+
 function shortText(text: string): string {
   const plain = text.replace(/`/g, '');
-  const first = plain.split(/(?<=\.)\s/)[0];
+  const first = plain.split(/(?<=\.)\s(?=[A-Z])/)[0];
   return first.length > 80 ? `${first.slice(0, 77)}…` : first;
 }

@@ -7,7 +7,7 @@ const require = createRequire(import.meta.url);
 
 /**
  * Generates the Allure 3 HTML report as one self-contained file that opens from disk, grouped
- * protocol → clause → case (epic / feature / story labels set by every case).
+ * protocol → clause → case (epic and feature labels set by every case).
  */
 export async function generateAllureHtml(opts: { resultsDir: string; outputDir: string; reportName: string }): Promise<string> {
   const config = {
@@ -18,7 +18,7 @@ export async function generateAllureHtml(opts: { resultsDir: string; outputDir: 
         options: {
           singleFile: true,
           reportName: opts.reportName,
-          groupBy: ['epic', 'feature', 'story'],
+          groupBy: ['epic', 'feature'],
         },
       },
     },

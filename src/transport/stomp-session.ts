@@ -145,7 +145,7 @@ export class StompSession {
   }
 
   /** SUBSCRIBE with a receipt, so that later SENDs are known to reach the subscription. */
-  async subscribeAndWait(destination: string, id: string, timeoutMs: number): Promise<void> {
+  async subscribeAndWait(destination: string, id: string, timeoutMs = 2000): Promise<void> {
     const receipt = `sub-${id}`;
     this.subscribe(destination, id, { receipt });
     const got = await this.nextFrame(timeoutMs, (f) => f.command === 'RECEIPT' && header(f, 'receipt-id') === receipt);

@@ -70,9 +70,11 @@ export class Transcript {
     for (const e of this.entries) {
       const shown = e.data.length > MAX_SHOWN ? e.data.subarray(0, MAX_SHOWN) : e.data;
       const more = e.data.length > MAX_SHOWN ? ` … (${e.data.length - MAX_SHOWN} more octets, ${e.data.length} in all)` : '';
-      const text = (e.kind === 'note' ? shown.toString('utf8') : showBytes(shown)) + more;
+      const text = (e.kind === 'note' ? shown.toString('utf8') : showBytes(shown, true)) + more;
       const kind = e.kind === 'binary' ? ' [binary]' : '';
-      lines.push(`${e.at.toFixed(1).padStart(8)} ms ${arrows[e.dir]}${kind} ${text}`);
+      const [first, ...rest] = text.split('\n');
+      lines.push(`${e.at.toFixed(1).padStart(8)} ms ${arrows[e.dir]}${kind} ${first}`);
+      for (const line of rest) if (line) lines.push(`${' '.repeat(15)}${line}`);
     }
     if (this.close) {
       const c = this.close;
@@ -86,19 +88,40 @@ export class Transcript {
   }
 }
 
-/** Bytes shown as text: printable UTF-8 as is, CR/LF/NUL/TAB as escapes, anything else as \xNN. */
-export function showBytes(bytes: Uint8Array): string {
-  const text = Buffer.from(bytes).toString('utf8');
+/**
+ * Bytes shown as text: printable UTF-8 as is; LF as ↵ (and, in multi-line mode, a line break), CR as ␍, NUL as ␀,
+ * other control octets and invalid UTF-8 as \xNN. Backslashes stay literal, so STOMP escapes read as on the wire.
+ */
+export function showBytes(bytes: Uint8Array, multiline = false): string {
+  const buf = Buffer.from(bytes);
+  const text = buf.toString('utf8');
+  if (text.includes('\ufffd') && !isUtf8Clean(buf)) return showLatin1(buf, multiline);
   let out = '';
   for (const ch of text) {
     const c = ch.codePointAt(0)!;
-    if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\0') out += '^@';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\ufffd') out += '\\x??';
+    if (ch === '\n') out += multiline ? '↵\n' : '↵';
+    else if (ch === '\r') out += '␍';
+    else if (ch === '\0') out += '␀';
+    else if (ch === '\t') out += '⇥';
     else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
     else out += ch;
+  }
+  return out;
+}
+
+function isUtf8Clean(buf: Buffer): boolean {
+  return Buffer.from(buf.toString('utf8'), 'utf8').equals(buf);
+}
+
+/** Invalid UTF-8: every octet above 0x7e as \xNN. */
+function showLatin1(buf: Buffer, multiline: boolean): string {
+  let out = '';
+  for (const b of buf) {
+    if (b === 0x0a) out += multiline ? '↵\n' : '↵';
+    else if (b === 0x0d) out += '␍';
+    else if (b === 0x00) out += '␀';
+    else if (b < 0x20 || b > 0x7e) out += `\\x${b.toString(16).padStart(2, '0')}`;
+    else out += String.fromCharCode(b);
   }
   return out;
 }
