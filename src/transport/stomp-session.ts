@@ -29,8 +29,15 @@ export interface ReceivedFrame extends ParsedFrame {
  */
 export class StompSession {
   readonly frames: ReceivedFrame[] = [];
-  /** Arrival times (ms) of server heart-beat EOLs. */
-  readonly heartbeats: number[] = [];
+  /**
+   * Arrival times (ms) of server heart-beats: EOLs in WebSocket messages that carry no frame. EOLs trailing a frame
+   * in its own message (RabbitMQ ends every frame with NUL LF) are padding, not heart-beats.
+   */
+  get heartbeats(): number[] {
+    const withFrames = new Set(this.frames.map((f) => f.message));
+    return this.eols.filter((e) => !withFrames.has(e.message)).map((e) => e.at);
+  }
+  private readonly eols: Array<{ at: number; message: number }> = [];
   /** A violation the lenient parser could not get past (a limit), if any. */
   parseError: StompViolation | undefined;
   private readonly parser: StompParser;
@@ -44,7 +51,7 @@ export class StompSession {
     this.parser = new StompParser(
       {
         onFrame: (frame) => this.frames.push({ ...frame, at: ws.transcript.now(), message: this.messageCount - 1 }),
-        onHeartbeat: () => this.heartbeats.push(ws.transcript.now()),
+        onHeartbeat: () => this.eols.push({ at: ws.transcript.now(), message: this.messageCount - 1 }),
         onError: (error) => {
           this.parseError = error;
           ws.transcript.note(`unparseable input at byte ${error.offset}: ${error.rule}: ${error.message}`);
@@ -115,6 +122,13 @@ export class StompSession {
   /** Frames received so far and not yet taken. */
   pending(): ReceivedFrame[] {
     return this.frames.slice(this.cursor);
+  }
+
+  /** Why an expected frame is missing: still open, or closed (with code and side). */
+  describeSilence(waitedMs: number): string {
+    const close = this.transcript.close;
+    if (close) return `no frame; the connection was closed with code ${close.code}${close.reason ? ` "${close.reason}"` : ''} by the ${close.by}`;
+    return `no frame within ${waitedMs} ms`;
   }
 
   /** CONNECT (or STOMP) with the endpoint's credentials; returns the server's answer (CONNECTED or ERROR). */

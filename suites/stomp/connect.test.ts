@@ -9,7 +9,7 @@ describe('S-1 CONNECT and CONNECTED', () => {
     async (c) => {
       const s = await c.stomp();
       const answer = await s.connect();
-      c.check(answer?.command === 'CONNECTED', 'CONNECTED', showHeaders(answer));
+      c.check(answer?.command === 'CONNECTED', 'CONNECTED', showHeaders(answer, s));
       c.check(header(answer, 'version') === '1.2', 'version:1.2', `version:${header(answer, 'version')}`);
     },
   );
@@ -19,7 +19,7 @@ describe('S-1 CONNECT and CONNECTED', () => {
     async (c) => {
       const s = await c.stomp();
       const answer = await s.connect({}, { command: 'STOMP' });
-      c.check(answer?.command === 'CONNECTED', 'CONNECTED', showHeaders(answer));
+      c.check(answer?.command === 'CONNECTED', 'CONNECTED', showHeaders(answer, s));
       c.check(header(answer, 'version') === '1.2', 'version:1.2', `version:${header(answer, 'version')}`);
     },
   );
@@ -33,7 +33,7 @@ describe('S-1 CONNECT and CONNECTED', () => {
     async (c) => {
       const s = await c.stomp();
       const answer = await s.connect({ 'accept-version': '1.0,1.1,1.2' });
-      c.check(answer?.command === 'CONNECTED', 'CONNECTED', showHeaders(answer));
+      c.check(answer?.command === 'CONNECTED', 'CONNECTED', showHeaders(answer, s));
       c.check(header(answer, 'version') === '1.2', 'version:1.2', `version:${header(answer, 'version')}`);
     },
   );
@@ -57,7 +57,7 @@ describe('S-1 CONNECT and CONNECTED', () => {
     async (c) => {
       const s = await c.stomp();
       const answer = await s.connect({ 'x-client-note': 'C:\\temp\\t' });
-      c.check(answer?.command === 'CONNECTED', 'CONNECTED (CONNECT headers are not escaped, so "\\t" is no undefined escape)', showHeaders(answer));
+      c.check(answer?.command === 'CONNECTED', 'CONNECTED (CONNECT headers are not escaped, so "\\t" is no undefined escape)', showHeaders(answer, s));
     },
   );
 });
@@ -72,7 +72,7 @@ describe('S-2 version negotiation failure', () => {
     async (c) => {
       const s = await c.stomp();
       const answer = await s.connect({ 'accept-version': '9.9' });
-      c.check(answer?.command === 'ERROR', 'ERROR', showHeaders(answer));
+      c.check(answer?.command === 'ERROR', 'ERROR', showHeaders(answer, s));
       const versions = header(answer, 'version');
       c.check(
         versions !== undefined && versions.split(',').map((v) => v.trim()).includes('1.2'),

@@ -93,8 +93,8 @@ export async function quiet(s: StompSession, ms: number, command?: string): Prom
   }
 }
 
-/** Headers of a frame as one line, for Actual: messages. */
-export function showHeaders(f: ReceivedFrame | undefined): string {
-  if (!f) return 'no frame';
+/** Headers of a frame as one line, for Actual: messages; when there is no frame, why (given the session). */
+export function showHeaders(f: ReceivedFrame | undefined, s?: StompSession): string {
+  if (!f) return s ? s.describeSilence(0).replace(' within 0 ms', '') : 'no frame';
   return `${f.command} ${f.headers.map(([n, v]) => `${n}:${showBytes(Buffer.from(v))}`).join(' ')}`;
 }

@@ -20,7 +20,7 @@ describe('S-3 frame grammar', () => {
       const creds = login !== undefined ? `login:${login}\r\npasscode:${passcode ?? ''}\r\n` : '';
       s.sendRaw(`CONNECT\r\naccept-version:1.2\r\nhost:${host ?? 'localhost'}\r\n${creds}\r\n\0`);
       const answer = await s.nextFrame(c.target.stomp.timeouts.responseMs);
-      c.check(answer?.command === 'CONNECTED', 'CONNECTED', showHeaders(answer));
+      c.check(answer?.command === 'CONNECTED', 'CONNECTED', showHeaders(answer, s));
     },
   );
 
