@@ -152,19 +152,26 @@ export class StompParser {
         if (d[this.pos + 1] === LF) {
           this.handlers.onHeartbeat?.(this.consumed);
           this.advance(2);
+        } else if (this.mode === 'strict') {
+          this.die('cr-without-lf', this.consumed, 'CR between frames is not followed by LF');
+          return false;
         } else {
-          if (!this.violate('cr-without-lf', this.consumed, 'CR between frames is not followed by LF')) return false;
-          this.advance(1);
+          // Lenient: the stray CR starts a frame, whose command line then carries the violation.
+          return this.startHead();
         }
       } else {
-        this.phase = 'head';
-        this.scanned = 0;
-        this.lineStart = 0;
-        this.lines = 0;
-        return true;
+        return this.startHead();
       }
     }
     return false;
+  }
+
+  private startHead(): true {
+    this.phase = 'head';
+    this.scanned = 0;
+    this.lineStart = 0;
+    this.lines = 0;
+    return true;
   }
 
   /** Finds the blank line that ends the headers; true when the head is parsed. */
@@ -224,6 +231,7 @@ export class StompParser {
 
     let lineFrom = 0;
     let command = '';
+    let contentLengthAt = -1;
     const headers: Array<[string, string]> = [];
     for (let n = 0; n < lineEnds.length; n++) {
       const lf = lineEnds[n];
@@ -270,6 +278,7 @@ export class StompParser {
           name = n1.value;
           value = v1.value;
         }
+        if (name === 'content-length' && contentLengthAt < 0) contentLengthAt = at(lineFrom + colon + 1);
         headers.push([name, value]);
       }
       lineFrom = lf + 1;
@@ -279,9 +288,9 @@ export class StompParser {
     for (const [n, v] of headers) {
       if (n !== 'content-length') continue;
       if (!DIGITS.test(v)) {
-        if (!this.record(violations, 'bad-content-length', base + headEnd, `content-length "${v}" is not a non-negative integer`)) return;
+        if (!this.record(violations, 'bad-content-length', contentLengthAt, `content-length "${v}" is not a non-negative integer`)) return;
       } else if (Number(v) > this.limits.maxBodyBytes) {
-        this.die('limit-exceeded', base + headEnd, `content-length ${v} exceeds the body limit of ${this.limits.maxBodyBytes} octets`);
+        this.die('limit-exceeded', contentLengthAt, `content-length ${v} exceeds the body limit of ${this.limits.maxBodyBytes} octets`);
         return;
       } else {
         contentLength = Number(v);
