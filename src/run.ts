@@ -93,10 +93,22 @@ export async function runSuites(req: RunRequest): Promise<{ summary: RunSummary;
     { stdout: new NullStream(), stderr: process.stderr },
   );
   let modules: ReadonlyArray<TestModule> = [];
+  // Ctrl-C stops the run but keeps what was measured: the reports below are still written.
+  const interrupt = () => {
+    progress.errors.push('interrupted: the run was stopped before every case had run');
+    void vitest.cancelCurrentRun('keyboard-input');
+  };
+  // vitest's own handlers exit the process at once; this CLI owns the process and ends the run itself.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.removeAllListeners(signal);
+    process.once(signal, interrupt);
+  }
   try {
     const result = await vitest.start(filters);
     modules = result.testModules;
   } finally {
+    process.off('SIGINT', interrupt);
+    process.off('SIGTERM', interrupt);
     await vitest.close();
   }
 
