@@ -114,7 +114,9 @@ async function main(argv: string[]): Promise<number> {
       const port = Number(v['oam-port']);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--oam-port: "${v['oam-port']}" is not a port number`);
       const { startOamServer } = await import('../mocks/oam/server.ts');
-      const oam = await startOamServer({ port, tls: !v.plain });
+      const oam = await startOamServer({ port, tls: !v.plain }).catch((err: NodeJS.ErrnoException) => {
+        throw new TargetError(err.code === 'EADDRINUSE' ? `port ${port} is already in use (choose another with --oam-port)` : err.message);
+      });
       process.stdout.write(`WCS OAM reference server (STOMP 1.2 over WebSocket): ${oam.stompUrl}\n`);
       process.stdout.write(`  REST: ${oam.restUrl}/api/...${v.plain ? '' : '  (self-signed test certificate: use --insecure)'}\n`);
       process.stdout.write('Ctrl-C to stop.\n');
