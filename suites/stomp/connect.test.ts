@@ -1,7 +1,14 @@
 import { describe } from 'vitest';
-import { conformanceCase } from '../../src/case.ts';
+import { conformanceCase, type CaseContext } from '../../src/case.ts';
 import { header } from '../../src/stomp/index.ts';
+import type { ReceivedFrame, StompSession } from '../../src/transport/stomp-session.ts';
 import { expectErrorThenClose, showHeaders } from './flows.ts';
+
+/** The S-1 answer: CONNECTED carrying version:1.2. */
+function checkConnected12(c: CaseContext, s: StompSession, answer: ReceivedFrame | undefined): void {
+  c.check(answer?.command === 'CONNECTED', 'CONNECTED', showHeaders(answer, s));
+  c.check(header(answer, 'version') === '1.2', 'version:1.2', `version:${header(answer, 'version')}`);
+}
 
 describe('S-1 CONNECT and CONNECTED', () => {
   conformanceCase(
@@ -9,8 +16,7 @@ describe('S-1 CONNECT and CONNECTED', () => {
     async (c) => {
       const s = await c.stomp();
       const answer = await s.connect();
-      c.check(answer?.command === 'CONNECTED', 'CONNECTED', showHeaders(answer, s));
-      c.check(header(answer, 'version') === '1.2', 'version:1.2', `version:${header(answer, 'version')}`);
+      checkConnected12(c, s, answer);
     },
   );
 
@@ -19,8 +25,7 @@ describe('S-1 CONNECT and CONNECTED', () => {
     async (c) => {
       const s = await c.stomp();
       const answer = await s.connect({}, { command: 'STOMP' });
-      c.check(answer?.command === 'CONNECTED', 'CONNECTED', showHeaders(answer, s));
-      c.check(header(answer, 'version') === '1.2', 'version:1.2', `version:${header(answer, 'version')}`);
+      checkConnected12(c, s, answer);
     },
   );
 
@@ -33,8 +38,7 @@ describe('S-1 CONNECT and CONNECTED', () => {
     async (c) => {
       const s = await c.stomp();
       const answer = await s.connect({ 'accept-version': '1.0,1.1,1.2' });
-      c.check(answer?.command === 'CONNECTED', 'CONNECTED', showHeaders(answer, s));
-      c.check(header(answer, 'version') === '1.2', 'version:1.2', `version:${header(answer, 'version')}`);
+      checkConnected12(c, s, answer);
     },
   );
 
