@@ -1,4 +1,4 @@
-import { stompTarget, type StompTarget, type Timeouts } from '../src/target/target.ts';
+import { oamTarget, stompTarget, type OamTarget, type StompTarget, type Timeouts } from '../src/target/target.ts';
 import { startOamServer, type OamServerOptions } from './oam/server.ts';
 
 /** Timeouts against the reference servers: everything is local, so waits are short and runs take seconds. */
@@ -6,16 +6,25 @@ export const REFERENCE_TIMEOUTS: Timeouts = { responseMs: 1500, closeMs: 1000, q
 
 export interface ReferenceServers {
   stomp: StompTarget;
+  oam: OamTarget;
   close(): Promise<void>;
 }
 
 /** Starts the bundled reference servers on ephemeral loopback ports and describes them as targets. */
 export async function startReferenceServers(options: { oam?: OamServerOptions } = {}): Promise<ReferenceServers> {
-  const oam = await startOamServer(options.oam);
+  // Served over TLS with the test certificate, as the real OAM backend is (wss, https).
+  const oam = await startOamServer({ tls: true, ...options.oam });
+  const common = { url: oam.stompUrl, insecure: true, limits: oam.limits };
   return {
-    stomp: stompTarget(
-      { url: oam.stompUrl, insecure: true, limits: oam.limits },
-      { destinationPrefix: '/topic/' },
+    stomp: stompTarget(common, { destinationPrefix: '/topic/' }, REFERENCE_TIMEOUTS),
+    oam: oamTarget(
+      {
+        ...common,
+        restUrl: oam.restUrl,
+        settings: { stomp_max_timeout: oam.settings.stompMaxTimeoutMs, access_control_allow_origin: oam.settings.accessControlAllowOrigin },
+        sampleUrl: `${oam.restUrl}/_control/sample`,
+      },
+      {},
       REFERENCE_TIMEOUTS,
     ),
     close: () => oam.close(),

@@ -2,8 +2,9 @@ import * as allure from 'allure-js-commons';
 import { inject, test, type TestContext } from 'vitest';
 import { clause as findClause, type Level } from './clauses.ts';
 import type { ResolvedTarget } from './target/target.ts';
-import { StompSession } from './transport/stomp-session.ts';
-import type { Transcript } from './transport/transcript.ts';
+import { RecordingHttp } from './transport/http-client.ts';
+import { StompSession, type StompEndpoint } from './transport/stomp-session.ts';
+import { Transcript } from './transport/transcript.ts';
 import { TargetUnreachableError, type WsConnectOptions } from './transport/ws-client.ts';
 
 /** What a case says about itself: shown by `list`, in the report, and in every failure. */
@@ -83,10 +84,10 @@ export class CaseContext {
     readonly target: ResolvedTarget,
   ) {}
 
-  /** Opens a STOMP session on the target; its transcript goes into the report. */
-  async stomp(label = `session ${this.sessions.length + 1}`, options: WsConnectOptions = {}): Promise<StompSession> {
+  /** Opens a STOMP session on the target (or another endpoint of it); its transcript goes into the report. */
+  async stomp(label = `session ${this.sessions.length + 1}`, options: WsConnectOptions = {}, endpoint: StompEndpoint = this.target.stomp): Promise<StompSession> {
     try {
-      const session = await StompSession.open(this.target.stomp, label, options);
+      const session = await StompSession.open(endpoint, label, options);
       this.sessions.push(session);
       this.transcripts.push(session.transcript);
       return session;
@@ -95,6 +96,13 @@ export class CaseContext {
       if (transcript) this.transcripts.push(transcript);
       throw err;
     }
+  }
+
+  /** An HTTP client whose exchanges go into the report. */
+  http(label = 'HTTP', insecure = false): RecordingHttp {
+    const transcript = new Transcript(label);
+    this.transcripts.push(transcript);
+    return new RecordingHttp(transcript, insecure);
   }
 
   /** A destination nobody else uses, so concurrent cases never see each other's messages. */

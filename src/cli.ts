@@ -17,6 +17,7 @@ run options:
   --grep PATTERN     only cases whose id or title matches (a regular expression)
   --target FILE      a target file (JSON, see schemas/target.schema.json)
   --stomp-url URL    a real STOMP-over-WebSocket endpoint, e.g. ws://127.0.0.1:15674/ws
+  --oam-url URL --oam-rest-url URL   a real WCS OAM backend, e.g. wss://host:8090/ws and https://host:8090
   --login L, --passcode P, --host H   STOMP CONNECT credentials and virtual host
   --insecure         accept self-signed TLS certificates
   --strict           SHOULD violations fail the run
@@ -58,6 +59,8 @@ async function main(argv: string[]): Promise<number> {
         grep: { type: 'string' },
         target: { type: 'string' },
         'stomp-url': { type: 'string' },
+        'oam-url': { type: 'string' },
+        'oam-rest-url': { type: 'string' },
         login: { type: 'string' },
         passcode: { type: 'string' },
         host: { type: 'string' },
@@ -69,6 +72,8 @@ async function main(argv: string[]): Promise<number> {
       const file = v.target ? loadTargetFile(v.target as string) : undefined;
       const spec = targetSpec(file, {
         stompUrl: v['stomp-url'] as string | undefined,
+        oamUrl: v['oam-url'] as string | undefined,
+        oamRestUrl: v['oam-rest-url'] as string | undefined,
         login: v.login as string | undefined,
         passcode: v.passcode as string | undefined,
         host: v.host as string | undefined,

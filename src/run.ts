@@ -40,12 +40,14 @@ export interface RunRequest {
 
 /** Fails fast, with the reason, when a real target cannot be reached at all (exit 2, not a run of broken cases). */
 export async function preflight(spec: TargetFile): Promise<void> {
-  if (!spec.stomp) return;
-  try {
-    const ws = await RecordingWebSocket.open(spec.stomp.url, { protocols: ['v12.stomp'], insecure: spec.stomp.insecure, timeoutMs: 5000 });
-    await ws.close();
-  } catch (err) {
-    throw new TargetError(`cannot reach the STOMP target: ${(err as Error).message}`);
+  for (const [what, endpoint] of [['STOMP', spec.stomp], ['OAM', spec.oam]] as const) {
+    if (!endpoint) continue;
+    try {
+      const ws = await RecordingWebSocket.open(endpoint.url, { protocols: ['v12.stomp'], insecure: endpoint.insecure, timeoutMs: 5000 });
+      await ws.close();
+    } catch (err) {
+      throw new TargetError(`cannot reach the ${what} target: ${(err as Error).message}`);
+    }
   }
 }
 
@@ -59,7 +61,7 @@ export async function runSuites(req: RunRequest): Promise<{ summary: RunSummary;
 
   process.env[TARGET_ENV] = JSON.stringify(req.spec);
   process.env[OPTIONS_ENV] = JSON.stringify({ strict: req.strict });
-  const targetName = req.spec.name ?? (req.spec.stomp ? req.spec.stomp.url : 'reference servers');
+  const targetName = req.spec.name ?? ([req.spec.stomp?.url, req.spec.oam?.url].filter(Boolean).join(', ') || 'reference servers');
   const progress = new ProgressReporter();
   const startedAt = new Date();
   process.stdout.write(`rtc-conformance ${req.version}: ${req.suite ?? 'all suites'} against ${targetName}${req.strict ? ' (strict)' : ''}\n`);

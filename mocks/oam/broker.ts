@@ -23,6 +23,10 @@ export class Broker {
     if (set?.size === 0) this.byDestination.delete(sub.destination);
   }
 
+  hasSubscribers(destination: string): boolean {
+    return this.byDestination.has(destination);
+  }
+
   publish(destination: string, frame: StompFrame): number {
     const set = this.byDestination.get(destination);
     if (!set) return 0;

@@ -1,12 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
 import { DEFAULT_LIMITS, type ParserLimits } from '../../src/stomp/index.ts';
+import { OamApp } from './app.ts';
 import { Broker } from './broker.ts';
+import { DEFAULT_OAM_SETTINGS, type OamSettings } from './settings.ts';
 import { StompConnection, type StompEndpointSettings } from './stomp-connection.ts';
+import { OamStore } from './store.ts';
 
 export interface OamServerOptions {
   /** 0 picks a free port (the default for test runs); the documented port is 8090. */
@@ -16,6 +19,10 @@ export interface OamServerOptions {
   tls?: boolean | { cert: string; key: string };
   heartBeat?: [number, number];
   limits?: Partial<ParserLimits>;
+  /** wcsoam.properties settings (`server.port` is taken from `port`). */
+  settings?: Partial<OamSettings>;
+  /** Interval of simulated /stream samples, ms. */
+  streamIntervalMs?: number;
 }
 
 export interface RunningOamServer {
@@ -25,6 +32,9 @@ export interface RunningOamServer {
   restUrl: string;
   port: number;
   limits: ParserLimits;
+  settings: OamSettings;
+  /** Feeds a metric sample, as a WCS node would report it (alarms are evaluated on it). */
+  sample(s: { node: number; metric: number; value: number; timestamp?: number }): void;
   close(): Promise<void>;
 }
 
@@ -35,19 +45,19 @@ const SUBPROTOCOL_PREFERENCE = ['v12.stomp', 'v11.stomp', 'v10.stomp'];
 
 export const TEST_CERT_DIR = fileURLToPath(new URL('../../fixtures/tls/', import.meta.url));
 
-/** The WCS OAM reference server: STOMP 1.2 over WebSocket at /ws (REST on the same port comes with the realms). */
+/** The WCS OAM reference server: STOMP 1.2 over WebSocket at /ws and the REST mirror on the same port. */
 export async function startOamServer(options: OamServerOptions = {}): Promise<RunningOamServer> {
   const limits: ParserLimits = { ...DEFAULT_LIMITS, ...REFERENCE_LIMITS, ...options.limits };
+  const oamSettings: OamSettings = { ...DEFAULT_OAM_SETTINGS, ...options.settings };
   const settings: StompEndpointSettings = {
     heartBeat: options.heartBeat ?? [50, 50],
     limits,
     serverName: 'rtc-conformance-reference/0.1',
+    connectTimeoutMs: oamSettings.stompMaxTimeoutMs,
   };
   const broker = new Broker();
-  const handler = (req: IncomingMessage, res: ServerResponse) => {
-    res.writeHead(404, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ status: 404, reason: 'Not Found', payload: null, path: req.url }));
-  };
+  const app = new OamApp(new OamStore(), broker, oamSettings);
+  const handler = app.onHttp;
   let server: Server;
   const tls = options.tls === true ? { cert: `${TEST_CERT_DIR}cert.pem`, key: `${TEST_CERT_DIR}key.pem` } : options.tls || undefined;
   if (tls) server = createHttpsServer({ cert: readFileSync(tls.cert), key: readFileSync(tls.key) }, handler);
@@ -59,7 +69,9 @@ export async function startOamServer(options: OamServerOptions = {}): Promise<Ru
     maxPayload: limits.maxBodyBytes * 2 + 64 * 1024,
     handleProtocols: (offered) => SUBPROTOCOL_PREFERENCE.find((p) => offered.has(p)) ?? false,
   });
-  wss.on('connection', (ws) => new StompConnection(ws, broker, settings));
+  wss.on('connection', (ws) => new StompConnection(ws, broker, settings, app.onSend));
+  const ticker = setInterval(() => app.tickStreams(), options.streamIntervalMs ?? 100);
+  ticker.unref();
 
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
@@ -73,8 +85,11 @@ export async function startOamServer(options: OamServerOptions = {}): Promise<Ru
     restUrl: `http${scheme}://${host}:${port}`,
     port,
     limits,
+    settings: { ...oamSettings, port },
+    sample: (x) => app.sample(x),
     close: () =>
       new Promise<void>((resolve) => {
+        clearInterval(ticker);
         for (const client of wss.clients) client.terminate();
         wss.close();
         server.close(() => resolve());

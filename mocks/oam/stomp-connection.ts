@@ -17,10 +17,12 @@ export interface StompEndpointSettings {
   heartBeat: [number, number];
   limits: ParserLimits;
   serverName: string;
+  /** Close a WebSocket that has not completed CONNECT within this many ms (0: never). */
+  connectTimeoutMs?: number;
 }
 
-/** A frame the connection handles after CONNECT; returns false when it has answered with ERROR. */
-export type FrameHandler = (frame: ParsedFrame, connection: StompConnection) => boolean | void;
+/** An application destination (an OAM realm): returns true when it took the SEND, so the broker does not. */
+export type FrameHandler = (frame: ParsedFrame, connection: StompConnection) => boolean;
 
 let sessionCounter = 0;
 
@@ -61,6 +63,12 @@ export class StompConnection {
     });
     ws.on('close', () => this.dispose());
     ws.on('error', () => this.dispose());
+    if (settings.connectTimeoutMs) {
+      const timer = setTimeout(() => {
+        if (this.state === 'awaiting-connect') this.closeSoon(1000, 'no STOMP CONNECT within stomp_max_timeout');
+      }, settings.connectTimeoutMs);
+      ws.once('close', () => clearTimeout(timer));
+    }
   }
 
   get isConnected(): boolean {
@@ -148,8 +156,7 @@ export class StompConnection {
 
   private send(frame: ParsedFrame): void {
     if (!this.require(frame, 'destination')) return;
-    if (this.onSend && this.onSend(frame, this) === false) return;
-    this.broker.publish(header(frame, 'destination')!, frame);
+    if (!this.onSend?.(frame, this)) this.broker.publish(header(frame, 'destination')!, frame);
     this.receipt(frame);
   }
 
@@ -174,6 +181,18 @@ export class StompConnection {
       headers.push([name, value]);
     }
     this.write({ command: 'MESSAGE', headers, body: source.body });
+  }
+
+  /** Delivers a message to this session's own subscriptions of `destination` (a user destination); returns how many. */
+  deliverOwn(destination: string, source: FrameInput & { headers: Array<[string, string]> }): number {
+    let n = 0;
+    for (const sub of this.subscriptions.values()) {
+      if (sub.destination === destination) {
+        this.deliver(sub, source);
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Sends a frame on this session (used by application handlers too). */

@@ -1,6 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { startReferenceServers } from '../../mocks/reference.ts';
-import { stompTarget, type ResolvedTarget, type TargetFile } from './target.ts';
+import { oamTarget, stompTarget, type ResolvedTarget, type TargetFile } from './target.ts';
 import type { RunOptions } from '../case.ts';
 
 /** Environment variables through which the CLI (or a user running vitest directly) hands over the target. */
@@ -20,9 +20,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const options = JSON.parse(process.env[OPTIONS_ENV] || '{}') as Partial<RunOptions>;
   const reference = await startReferenceServers();
   const target: ResolvedTarget = {
-    name: spec.name ?? (spec.stomp ? 'custom target' : 'reference servers'),
-    kinds: { stomp: spec.stomp ? 'real' : 'reference' },
+    name: spec.name ?? (spec.stomp || spec.oam ? 'custom target' : 'reference servers'),
+    kinds: { stomp: spec.stomp ? 'real' : 'reference', oam: spec.oam ? 'real' : 'reference' },
     stomp: spec.stomp ? stompTarget(spec.stomp) : reference.stomp,
+    oam: spec.oam ? oamTarget(spec.oam) : reference.oam,
   };
   project.provide('rtcTarget', target);
   project.provide('rtcOptions', { strict: options.strict ?? false });

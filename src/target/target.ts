@@ -25,23 +25,40 @@ export interface StompTarget extends StompEndpoint {
   timeouts: Timeouts;
 }
 
+/** The wcsoam.properties values a target declares. */
+export interface OamSettingsDeclared {
+  stomp_max_timeout?: number;
+  access_control_allow_origin?: string;
+}
+
+export interface OamTarget extends StompTarget {
+  restUrl: string;
+  settings: OamSettingsDeclared;
+  /** How to feed metric samples (alarms): only the reference server can be fed; absent on a real target. */
+  sampleUrl?: string;
+}
+
 /** What the suites run against; serializable (it crosses from the CLI to vitest workers). */
 export interface ResolvedTarget {
   name: string;
   /** `reference`: the bundled reference servers; `real`: a server given by URL. Per protocol. */
   kinds: Record<string, 'reference' | 'real'>;
   stomp: StompTarget;
+  oam: OamTarget;
 }
 
 /** The target file (`--target FILE`), as validated by schemas/target.schema.json. */
 export interface TargetFile {
   name?: string;
   stomp?: Partial<Omit<StompTarget, 'timeouts'>> & { url: string; timeouts?: Partial<Timeouts> };
+  oam?: Partial<Omit<OamTarget, 'timeouts'>> & { url: string; restUrl: string; timeouts?: Partial<Timeouts> };
 }
 
 /** Command-line overrides of the target file. */
 export interface TargetFlags {
   stompUrl?: string;
+  oamUrl?: string;
+  oamRestUrl?: string;
   login?: string;
   passcode?: string;
   host?: string;
@@ -91,17 +108,29 @@ export function targetSpec(file: TargetFile | undefined, flags: TargetFlags): Ta
     if (!/^wss?:\/\/\S+$/.test(flags.stompUrl)) throw new TargetError(`--stomp-url: "${flags.stompUrl}" is not a ws:// or wss:// URL`);
     spec.stomp = { ...spec.stomp, url: flags.stompUrl };
   }
-  if (spec.stomp) {
+  if (flags.oamUrl || flags.oamRestUrl) {
+    if (!flags.oamUrl || !flags.oamRestUrl) throw new TargetError('--oam-url and --oam-rest-url go together (STOMP and REST of one OAM backend)');
+    if (!/^wss?:\/\/\S+$/.test(flags.oamUrl)) throw new TargetError(`--oam-url: "${flags.oamUrl}" is not a ws:// or wss:// URL`);
+    if (!/^https?:\/\/\S+$/.test(flags.oamRestUrl)) throw new TargetError(`--oam-rest-url: "${flags.oamRestUrl}" is not an http:// or https:// URL`);
+    spec.oam = { ...spec.oam, url: flags.oamUrl, restUrl: flags.oamRestUrl.replace(/\/$/, '') };
+  }
+  const endpoints = [spec.stomp, spec.oam].filter((e) => e !== undefined) as Array<Record<string, unknown>>;
+  if (endpoints.length) {
     for (const key of ['login', 'passcode', 'host', 'insecure'] as const) {
-      if (flags[key] !== undefined) (spec.stomp as Record<string, unknown>)[key] = flags[key];
+      if (flags[key] !== undefined) for (const e of endpoints) e[key] = flags[key];
     }
   } else if (flags.login || flags.passcode || flags.host) {
-    throw new TargetError('--login/--passcode/--host need a STOMP target (--stomp-url or a target file with "stomp")');
+    throw new TargetError('--login/--passcode/--host need a target (--stomp-url, --oam-url or a target file)');
   }
   return spec;
 }
 
 const REAL_TIMEOUTS: Timeouts = { responseMs: 3000, closeMs: 2000, quietMs: 500 };
+
+export function oamTarget(spec: TargetFile['oam'], defaults: Partial<OamTarget> = {}, timeouts = REAL_TIMEOUTS): OamTarget {
+  if (!spec) throw new TargetError('no OAM endpoint');
+  return { settings: {}, ...stompTarget(spec, defaults, timeouts), restUrl: spec.restUrl, ...(spec.settings ? { settings: spec.settings } : {}) } as OamTarget;
+}
 
 export function stompTarget(spec: TargetFile['stomp'], defaults: Partial<StompTarget> = {}, timeouts = REAL_TIMEOUTS): StompTarget {
   if (!spec) throw new TargetError('no STOMP endpoint');

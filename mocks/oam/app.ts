@@ -1,0 +1,124 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { bodyText, header, type ParsedFrame } from '../../src/stomp/index.ts';
+import type { Broker } from './broker.ts';
+import type { OamSettings } from './settings.ts';
+import type { StompConnection } from './stomp-connection.ts';
+import type { OamStore, Sample } from './store.ts';
+
+const JSON_UTF8 = 'application/json;charset=UTF-8';
+const MAX_REST_BODY = 1024 * 1024;
+
+/** The WCS OAM application on top of the STOMP endpoint and the HTTP server: realms, REST mirror, CORS, pushes. */
+export class OamApp {
+  constructor(
+    private readonly store: OamStore,
+    private readonly broker: Broker,
+    private readonly settings: OamSettings,
+  ) {
+    store.onAlarm = (event) => this.push('/alarm', event);
+  }
+
+  /** SEND to /app<realm>: answered on the session's own /user/service subscription. */
+  readonly onSend = (frame: ParsedFrame, connection: StompConnection): boolean => {
+    const destination = header(frame, 'destination') ?? '';
+    if (!destination.startsWith('/app/')) return false;
+    let request: { requestId?: unknown; realm?: unknown; payload?: unknown } | undefined;
+    try {
+      request = JSON.parse(bodyText(frame));
+    } catch {
+      request = undefined;
+    }
+    const requestId = typeof request?.requestId === 'string' ? request.requestId : null;
+    let answer;
+    if (!request || typeof request !== 'object') answer = { status: 400, reason: 'Bad Request: the body is not a JSON object' };
+    else if (requestId === null) answer = { status: 400, reason: 'Bad Request: requestId is missing' };
+    else answer = this.store.handle(destination.slice('/app'.length), request.payload);
+    const body = JSON.stringify({ requestId, ...answer });
+    connection.deliverOwn('/user/service', { command: 'MESSAGE', headers: [['content-type', JSON_UTF8]], body });
+    return true;
+  };
+
+  /** REST: POST /api/... with the payload as body → {status, reason, payload}, the HTTP status equal to `status`. */
+  readonly onHttp = (req: IncomingMessage, res: ServerResponse): void => {
+    const url = new URL(req.url ?? '/', 'http://reference');
+    const cors: Record<string, string> = {};
+    if (this.settings.accessControlAllowOrigin) {
+      cors['access-control-allow-origin'] = this.settings.accessControlAllowOrigin === '*' ? '*' : this.settings.accessControlAllowOrigin;
+      cors.vary = 'Origin';
+    }
+    const send = (status: number, body: unknown, extra: Record<string, string> = {}) => {
+      const text = JSON.stringify(body);
+      res.writeHead(status, { 'content-type': JSON_UTF8, 'content-length': Buffer.byteLength(text), ...cors, ...extra });
+      res.end(text);
+    };
+    if (req.method === 'OPTIONS') {
+      const preflight = this.settings.accessControlAllowOrigin
+        ? {
+            'access-control-allow-methods': 'POST, OPTIONS',
+            'access-control-allow-headers': req.headers['access-control-request-headers'] ?? 'content-type',
+            'access-control-max-age': '600',
+          }
+        : {};
+      res.writeHead(204, { ...cors, ...preflight, allow: 'POST, OPTIONS' });
+      res.end();
+      return;
+    }
+    const isApi = url.pathname.startsWith('/api/');
+    const isControl = url.pathname === '/_control/sample';
+    if (!isApi && !isControl) return send(404, { status: 404, reason: 'Not Found' });
+    if (req.method !== 'POST') return send(405, { status: 405, reason: 'Method Not Allowed' }, { allow: 'POST, OPTIONS' });
+    readBody(req, MAX_REST_BODY).then(
+      (text) => {
+        let payload: unknown;
+        try {
+          payload = text.length ? JSON.parse(text) : {};
+        } catch {
+          return send(400, { status: 400, reason: 'Bad Request: the body is not JSON' });
+        }
+        if (isControl) {
+          this.sample(payload as Sample);
+          return send(200, { status: 200, reason: 'SUCCESS' });
+        }
+        const answer = this.store.handle(url.pathname, payload);
+        send(answer.status, answer);
+      },
+      () => send(413, { status: 413, reason: 'Payload Too Large' }),
+    );
+  };
+
+  /** The reference server's control input: a metric sample as a WCS node would report it. */
+  sample(s: Partial<Sample>): void {
+    this.store.sample({ node: Number(s.node), metric: Number(s.metric), value: Number(s.value), timestamp: s.timestamp ?? Date.now() });
+  }
+
+  /** Simulated real-time metrics: every subscribed /stream/<node>/<mediaSessionId> gets a sample array. */
+  tickStreams(): void {
+    for (const s of this.store.knownStreams) {
+      const destination = `/stream/${s.node}/${s.mediaSessionId}`;
+      if (!this.broker.hasSubscribers(destination)) continue;
+      const now = Date.now();
+      const samples = [3, 4].map((metric) => ({ timestamp: now, metric, value: metric === 3 ? 30 : 400_000 + (now % 1000) }));
+      this.push(destination, samples);
+    }
+  }
+
+  private push(destination: string, payload: unknown): void {
+    this.broker.publish(destination, { command: 'SEND', headers: [['content-type', JSON_UTF8]], body: Buffer.from(JSON.stringify(payload)) });
+  }
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        reject(new Error('too large'));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
