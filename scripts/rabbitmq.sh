@@ -56,6 +56,11 @@ log.console = false
 log.file.level = info
 EOF
   echo '[rabbitmq_web_stomp].' >"$RABBITMQ_ENABLED_PLUGINS_FILE"
+  # Debian's wrapper starts the broker through su, which applies PAM limits: raise its descriptor limit there
+  # (1,000 concurrent STOMP sessions, as in the load benchmark, need more than the default 1,024).
+  if [ -d /etc/security/limits.d ]; then
+    printf 'rabbitmq soft nofile %s\nrabbitmq hard nofile %s\n' "$(ulimit -Hn)" "$(ulimit -Hn)" >/etc/security/limits.d/rtc-conformance-rabbitmq.conf
+  fi
   # Debian's wrappers run the broker and its tools as the rabbitmq user.
   if id rabbitmq >/dev/null 2>&1; then chown -R rabbitmq:rabbitmq "$DIR"; fi
 }
@@ -72,9 +77,13 @@ start() {
     log "already running: ws://127.0.0.1:$WEB_STOMP_PORT/ws, amqp://127.0.0.1:$AMQP_PORT"
     return 0
   fi
+  # The broker's state is disposable here: every start begins from an empty database.
+  rm -rf "$RABBITMQ_MNESIA_BASE" && mkdir -p "$RABBITMQ_MNESIA_BASE"
+  if id rabbitmq >/dev/null 2>&1; then chown rabbitmq:rabbitmq "$RABBITMQ_MNESIA_BASE"; fi
   epmd -address 127.0.0.1 -daemon
   log "starting"
-  nohup rabbitmq-server >"$DIR/log/console.log" 2>&1 &
+  # A session of its own, so that the broker outlives the shell (and the process group) that started it.
+  setsid nohup rabbitmq-server >"$DIR/log/console.log" 2>&1 </dev/null &
   local pid=$! deadline=$((SECONDS + 120))
   until port_open $WEB_STOMP_PORT && port_open $AMQP_PORT; do
     if [ $SECONDS -ge $deadline ] || ! kill -0 "$pid" 2>/dev/null; then
