@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { QUIRKS, parseQuirks } from '../mocks/quirks.ts';
 import { CLAUSES } from './clauses.ts';
 import { compareIds } from './report/summary.ts';
 import { PACKAGE_ROOT, knownSuites, listCases, runSuites } from './run.ts';
@@ -21,6 +22,7 @@ run options:
   --login L, --passcode P, --host H   STOMP CONNECT credentials and virtual host
   --insecure         accept self-signed TLS certificates
   --strict           SHOULD violations fail the run
+  --quirk NAME       switch a fault on in the reference servers (repeatable; see mocks/quirks.ts)
   --reports DIR      where to write reports (default: reports)
   --no-html          skip the HTML report
 list options:
@@ -28,12 +30,22 @@ list options:
 mock options:
   --plain            serve ws:// and http:// instead of wss:// and https://
   --oam-port N       default 8090 (documented)
+  --quirk NAME       start a deliberately broken reference server (repeatable)
 
 exit codes: 0 all passed, 1 a case failed or was broken, 2 usage or target error`;
 
 const version = JSON.parse(readFileSync(`${PACKAGE_ROOT}package.json`, 'utf8')).version as string;
 
 class UsageError extends Error {}
+
+function checkedQuirks(names: string[]): string[] {
+  try {
+    parseQuirks(names);
+  } catch (err) {
+    throw new UsageError(`--quirk: ${(err as Error).message}`);
+  }
+  return names;
+}
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -66,6 +78,7 @@ async function main(argv: string[]): Promise<number> {
         host: { type: 'string' },
         insecure: { type: 'boolean' },
         strict: { type: 'boolean', default: false },
+        quirk: { type: 'string', multiple: true, default: [] },
         reports: { type: 'string', default: 'reports' },
         'no-html': { type: 'boolean', default: false },
       });
@@ -86,7 +99,9 @@ async function main(argv: string[]): Promise<number> {
           throw new UsageError(`--grep: ${(err as Error).message}`);
         }
       }
+      const quirks = checkedQuirks(v.quirk as unknown as string[]);
       const { exitCode } = await runSuites({
+        quirks,
         suite: v.suite as string | undefined,
         grep: v.grep as string | undefined,
         strict: Boolean(v.strict),
@@ -115,11 +130,13 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'mock': {
-      const v = parse({ plain: { type: 'boolean', default: false }, 'oam-port': { type: 'string', default: '8090' } });
+      const v = parse({ plain: { type: 'boolean', default: false }, 'oam-port': { type: 'string', default: '8090' }, quirk: { type: 'string', multiple: true, default: [] } });
+      const quirks = parseQuirks(checkedQuirks(v.quirk as unknown as string[]));
       const port = Number(v['oam-port']);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--oam-port: "${v['oam-port']}" is not a port number`);
       const { startOamServer } = await import('../mocks/oam/server.ts');
-      const oam = await startOamServer({ port, tls: !v.plain }).catch((err: NodeJS.ErrnoException) => {
+      if (quirks.size) process.stdout.write(`quirks on: ${[...quirks].map((q) => `${q} (breaks ${QUIRKS[q].clause})`).join(', ')}\n`);
+      const oam = await startOamServer({ port, tls: !v.plain, quirks }).catch((err: NodeJS.ErrnoException) => {
         throw new TargetError(err.code === 'EADDRINUSE' ? `port ${port} is already in use (choose another with --oam-port)` : err.message);
       });
       process.stdout.write(`WCS OAM reference server (STOMP 1.2 over WebSocket): ${oam.stompUrl}\n`);

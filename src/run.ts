@@ -36,6 +36,8 @@ export interface RunRequest {
   reportsDir: string;
   html: boolean;
   version: string;
+  /** Fault switches for the reference servers (negative controls, learning to read reports). */
+  quirks: string[];
 }
 
 /** Fails fast, with the reason, when a real target cannot be reached at all (exit 2, not a run of broken cases). */
@@ -60,11 +62,12 @@ export async function runSuites(req: RunRequest): Promise<{ summary: RunSummary;
   mkdirSync(resultsDir, { recursive: true });
 
   process.env[TARGET_ENV] = JSON.stringify(req.spec);
-  process.env[OPTIONS_ENV] = JSON.stringify({ strict: req.strict });
+  process.env[OPTIONS_ENV] = JSON.stringify({ strict: req.strict, quirks: req.quirks });
   const targetName = req.spec.name ?? ([req.spec.stomp?.url, req.spec.oam?.url].filter(Boolean).join(', ') || 'reference servers');
   const progress = new ProgressReporter();
   const startedAt = new Date();
-  process.stdout.write(`rtc-conformance ${req.version}: ${req.suite ?? 'all suites'} against ${targetName}${req.strict ? ' (strict)' : ''}\n`);
+  const quirkNote = req.quirks.length ? ` with quirks ${req.quirks.join(', ')}` : '';
+  process.stdout.write(`rtc-conformance ${req.version}: ${req.suite ?? 'all suites'} against ${targetName}${quirkNote}${req.strict ? ' (strict)' : ''}\n`);
 
   const vitest = await createVitest(
     'test',

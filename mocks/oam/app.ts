@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bodyText, header, type ParsedFrame } from '../../src/stomp/index.ts';
 import type { Broker } from './broker.ts';
+import type { Quirk } from '../quirks.ts';
 import type { OamSettings } from './settings.ts';
 import type { StompConnection } from './stomp-connection.ts';
 import type { OamStore, Sample } from './store.ts';
@@ -14,6 +15,7 @@ export class OamApp {
     private readonly store: OamStore,
     private readonly broker: Broker,
     private readonly settings: OamSettings,
+    private readonly quirks: ReadonlySet<Quirk> = new Set(),
   ) {
     store.onAlarm = (event) => this.push('/alarm', event);
   }
@@ -29,12 +31,16 @@ export class OamApp {
       request = undefined;
     }
     const requestId = typeof request?.requestId === 'string' ? request.requestId : null;
-    let answer;
+    let answer: { status: number; reason: string; payload?: unknown };
     if (!request || typeof request !== 'object') answer = { status: 400, reason: 'Bad Request: the body is not a JSON object' };
     else if (requestId === null) answer = { status: 400, reason: 'Bad Request: requestId is missing' };
     else answer = this.store.handle(destination.slice('/app'.length), request.payload);
+    if (answer.status === 400 && answer.reason === 'Object not found' && this.quirks.has('oam.404-for-unknown-id')) answer = { ...answer, status: 404 };
     const body = JSON.stringify({ requestId, ...answer });
-    connection.deliverOwn('/user/service', { command: 'MESSAGE', headers: [['content-type', JSON_UTF8]], body });
+    const contentType = this.quirks.has('oam.wrong-content-type') ? 'text/plain' : JSON_UTF8;
+    const message = { command: 'MESSAGE', headers: [['content-type', contentType]] as Array<[string, string]>, body: Buffer.from(body) };
+    if (this.quirks.has('oam.leak-response-to-other-session')) this.broker.publish('/user/service', message);
+    else connection.deliverOwn('/user/service', message, this.quirks.has('oam.content-length-counts-chars'));
     return true;
   };
 
@@ -42,7 +48,8 @@ export class OamApp {
   readonly onHttp = (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://reference');
     const cors: Record<string, string> = {};
-    if (this.settings.accessControlAllowOrigin) {
+    const corsOn = this.settings.accessControlAllowOrigin && !this.quirks.has('oam.no-cors');
+    if (corsOn) {
       cors['access-control-allow-origin'] = this.settings.accessControlAllowOrigin === '*' ? '*' : this.settings.accessControlAllowOrigin;
       cors.vary = 'Origin';
     }
@@ -52,7 +59,7 @@ export class OamApp {
       res.end(text);
     };
     if (req.method === 'OPTIONS') {
-      const preflight = this.settings.accessControlAllowOrigin
+      const preflight = corsOn
         ? {
             'access-control-allow-methods': 'POST, OPTIONS',
             'access-control-allow-headers': req.headers['access-control-request-headers'] ?? 'content-type',
@@ -79,7 +86,8 @@ export class OamApp {
           this.sample(payload as Sample);
           return send(200, { status: 200, reason: 'SUCCESS' });
         }
-        const answer = this.store.handle(url.pathname, payload);
+        let answer = this.store.handle(url.pathname, payload);
+        if (answer.status === 400 && answer.reason === 'Object not found' && this.quirks.has('oam.404-for-unknown-id')) answer = { ...answer, status: 404 };
         send(answer.status, answer);
       },
       () => send(413, { status: 413, reason: 'Payload Too Large' }),

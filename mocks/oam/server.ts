@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
 import { DEFAULT_LIMITS, type ParserLimits } from '../../src/stomp/index.ts';
+import type { Quirk } from '../quirks.ts';
 import { OamApp } from './app.ts';
 import { Broker } from './broker.ts';
 import { DEFAULT_OAM_SETTINGS, type OamSettings } from './settings.ts';
@@ -23,6 +24,8 @@ export interface OamServerOptions {
   settings?: Partial<OamSettings>;
   /** Interval of simulated /stream samples, ms. */
   streamIntervalMs?: number;
+  /** Fault switches (mocks/quirks.ts). */
+  quirks?: ReadonlySet<Quirk>;
 }
 
 export interface RunningOamServer {
@@ -53,10 +56,10 @@ export async function startOamServer(options: OamServerOptions = {}): Promise<Ru
     heartBeat: options.heartBeat ?? [50, 50],
     limits,
     serverName: 'rtc-conformance-reference/0.1',
-    connectTimeoutMs: oamSettings.stompMaxTimeoutMs,
+    connectTimeoutMs: options.quirks?.has('oam.no-connect-timeout') ? 0 : oamSettings.stompMaxTimeoutMs,
   };
   const broker = new Broker();
-  const app = new OamApp(new OamStore(), broker, oamSettings);
+  const app = new OamApp(new OamStore(), broker, oamSettings, options.quirks);
   const handler = app.onHttp;
   let server: Server;
   const tls = options.tls === true ? { cert: `${TEST_CERT_DIR}cert.pem`, key: `${TEST_CERT_DIR}key.pem` } : options.tls || undefined;

@@ -165,8 +165,8 @@ export class StompConnection {
     this.closeSoon(1000, 'DISCONNECT');
   }
 
-  /** Delivers a MESSAGE for one of this connection's subscriptions. */
-  deliver(sub: Subscription, source: FrameInput & { headers: Array<[string, string]> }): void {
+  /** Delivers a MESSAGE for one of this connection's subscriptions (`charCount`: the content-length quirk). */
+  deliver(sub: Subscription, source: FrameInput & { headers: Array<[string, string]> }, charCount = false): void {
     const headers: Array<[string, string]> = [
       ['destination', sub.destination],
       ['message-id', `${this.session}-${++this.messageCounter}`],
@@ -180,15 +180,18 @@ export class StompConnection {
       seen.add(name);
       headers.push([name, value]);
     }
-    this.write({ command: 'MESSAGE', headers, body: source.body });
+    if (charCount) {
+      const chars = [...Buffer.from(source.body ?? '').toString('utf8')].length;
+      this.write({ command: 'MESSAGE', headers: [...headers, ['content-length', String(chars)]], body: source.body }, 'keep');
+    } else this.write({ command: 'MESSAGE', headers, body: source.body });
   }
 
   /** Delivers a message to this session's own subscriptions of `destination` (a user destination); returns how many. */
-  deliverOwn(destination: string, source: FrameInput & { headers: Array<[string, string]> }): number {
+  deliverOwn(destination: string, source: FrameInput & { headers: Array<[string, string]> }, charCount = false): number {
     let n = 0;
     for (const sub of this.subscriptions.values()) {
       if (sub.destination === destination) {
-        this.deliver(sub, source);
+        this.deliver(sub, source, charCount);
         n++;
       }
     }
@@ -196,9 +199,9 @@ export class StompConnection {
   }
 
   /** Sends a frame on this session (used by application handlers too). */
-  write(frame: FrameInput): void {
+  write(frame: FrameInput, contentLength: 'auto' | 'keep' = 'auto'): void {
     if (this.ws.readyState !== 1) return;
-    const bytes = serialize(frame);
+    const bytes = serialize(frame, { contentLength });
     this.ws.send(bytes, { binary: !isUtf8(bytes) });
   }
 

@@ -1,4 +1,5 @@
 import type { TestProject } from 'vitest/node';
+import { parseQuirks } from '../../mocks/quirks.ts';
 import { startReferenceServers } from '../../mocks/reference.ts';
 import { oamTarget, stompTarget, type ResolvedTarget, type TargetFile } from './target.ts';
 import type { RunOptions } from '../case.ts';
@@ -17,8 +18,8 @@ declare module 'vitest' {
 /** vitest globalSetup of the suites: starts the reference servers for every protocol without a real target. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const spec = JSON.parse(process.env[TARGET_ENV] || '{}') as TargetFile;
-  const options = JSON.parse(process.env[OPTIONS_ENV] || '{}') as Partial<RunOptions>;
-  const reference = await startReferenceServers();
+  const options = JSON.parse(process.env[OPTIONS_ENV] || '{}') as Partial<RunOptions> & { quirks?: string[] };
+  const reference = await startReferenceServers({ oam: { quirks: parseQuirks(options.quirks ?? []) } });
   const target: ResolvedTarget = {
     name: spec.name ?? (spec.stomp || spec.oam ? 'custom target' : 'reference servers'),
     kinds: { stomp: spec.stomp ? 'real' : 'reference', oam: spec.oam ? 'real' : 'reference' },
