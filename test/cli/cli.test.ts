@@ -27,15 +27,16 @@ function cli(args: string[], timeoutMs = 60_000): Promise<{ code: number | null;
 const tmp = () => mkdtempSync(join(tmpdir(), 'rtc-cli-'));
 
 describe('rtc-conformance list', () => {
-  test('--suite stomp --json lists at least 40 cases and covers every S clause', async () => {
-    const { code, stdout } = await cli(['list', '--suite', 'stomp', '--json']);
+  test.each([['stomp', 'S-'], ['oam', 'O-']])('--suite %s --json lists at least 40 cases and covers every %s clause', async (suite, prefix) => {
+    const { code, stdout } = await cli(['list', '--suite', suite, '--json']);
     expect(code).toBe(0);
     const cases = JSON.parse(stdout) as Array<{ id: string; suite: string; clause: string; level: string; title: string }>;
     expect(cases.length).toBeGreaterThanOrEqual(40);
     for (const c of cases) expect(Object.keys(c).sort()).toEqual(['clause', 'id', 'level', 'suite', 'title']);
     const covered = new Set(cases.map((c) => c.clause));
-    const sClauses = [...CLAUSES.keys()].filter((id) => id.startsWith('S-'));
-    expect(sClauses.filter((id) => !covered.has(id))).toEqual([]);
+    const clauses = [...CLAUSES.keys()].filter((id) => id.startsWith(prefix));
+    expect(clauses.filter((id) => !covered.has(id))).toEqual([]);
+    expect(cases.every((c) => c.suite === suite)).toBe(true);
     expect(new Set(cases.map((c) => c.id)).size).toBe(cases.length);
   });
 });
