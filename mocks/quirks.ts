@@ -9,6 +9,10 @@ export const QUIRKS = {
   'oam.404-for-unknown-id': { clause: 'O-7', breaks: 'an unknown id is answered 404 (the older docs) instead of 400' },
   'oam.no-cors': { clause: 'O-9', breaks: 'REST answers and preflights carry no CORS headers' },
   'oam.no-connect-timeout': { clause: 'O-10', breaks: 'stomp_max_timeout is ignored: idle WebSockets stay open' },
+  'websocketd.4002-instead-of-4001': { clause: 'W-3', breaks: 'a connection without token is closed with 4002 instead of 4001' },
+  'websocketd.msg-missing': { clause: 'W-7', breaks: 'replies before start omit the msg key' },
+  'websocketd.forward-before-start': { clause: 'W-8', breaks: 'bus events are forwarded before the client sent start' },
+  'websocketd.ignore-required-acl': { clause: 'W-11', breaks: 'events go to every subscriber, whatever their required_acl' },
 } as const satisfies Record<string, { clause: string; breaks: string }>;
 
 export type Quirk = keyof typeof QUIRKS;

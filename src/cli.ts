@@ -23,6 +23,7 @@ run options:
   --insecure         accept self-signed TLS certificates
   --strict           SHOULD violations fail the run
   --quirk NAME       switch a fault on in the reference servers (repeatable; see mocks/quirks.ts)
+  --profile P        websocketd reference profile: documented (default) or wazo-v2 (W-12 cases)
   --reports DIR      where to write reports (default: reports)
   --no-html          skip the HTML report
 list options:
@@ -79,6 +80,7 @@ async function main(argv: string[]): Promise<number> {
         insecure: { type: 'boolean' },
         strict: { type: 'boolean', default: false },
         quirk: { type: 'string', multiple: true, default: [] },
+        profile: { type: 'string' },
         reports: { type: 'string', default: 'reports' },
         'no-html': { type: 'boolean', default: false },
       });
@@ -100,8 +102,11 @@ async function main(argv: string[]): Promise<number> {
         }
       }
       const quirks = checkedQuirks(v.quirk as unknown as string[]);
+      const profile = v.profile as string | undefined;
+      if (profile !== undefined && profile !== 'documented' && profile !== 'wazo-v2') throw new UsageError(`--profile: "${profile}" is not documented or wazo-v2`);
       const { exitCode } = await runSuites({
         quirks,
+        profile: profile as 'documented' | 'wazo-v2' | undefined,
         suite: v.suite as string | undefined,
         grep: v.grep as string | undefined,
         strict: Boolean(v.strict),

@@ -38,11 +38,13 @@ export interface RunRequest {
   version: string;
   /** Fault switches for the reference servers (negative controls, learning to read reports). */
   quirks: string[];
+  /** Profile of the websocketd reference server. */
+  profile?: 'documented' | 'wazo-v2';
 }
 
 /** Fails fast, with the reason, when a real target cannot be reached at all (exit 2, not a run of broken cases). */
 export async function preflight(spec: TargetFile): Promise<void> {
-  for (const [what, endpoint] of [['STOMP', spec.stomp], ['OAM', spec.oam]] as const) {
+  for (const [what, endpoint] of [['STOMP', spec.stomp], ['OAM', spec.oam], ['websocketd', spec.websocketd]] as const) {
     if (!endpoint) continue;
     try {
       const ws = await RecordingWebSocket.open(endpoint.url, { protocols: ['v12.stomp'], insecure: endpoint.insecure, timeoutMs: 5000 });
@@ -62,11 +64,11 @@ export async function runSuites(req: RunRequest): Promise<{ summary: RunSummary;
   mkdirSync(resultsDir, { recursive: true });
 
   process.env[TARGET_ENV] = JSON.stringify(req.spec);
-  process.env[OPTIONS_ENV] = JSON.stringify({ strict: req.strict, quirks: req.quirks });
-  const targetName = req.spec.name ?? ([req.spec.stomp?.url, req.spec.oam?.url].filter(Boolean).join(', ') || 'reference servers');
+  process.env[OPTIONS_ENV] = JSON.stringify({ strict: req.strict, quirks: req.quirks, profile: req.profile });
+  const targetName = req.spec.name ?? ([req.spec.stomp?.url, req.spec.oam?.url, req.spec.websocketd?.url].filter(Boolean).join(', ') || 'reference servers');
   const progress = new ProgressReporter();
   const startedAt = new Date();
-  const quirkNote = req.quirks.length ? ` with quirks ${req.quirks.join(', ')}` : '';
+  const quirkNote = (req.quirks.length ? ` with quirks ${req.quirks.join(', ')}` : '') + (req.profile ? ` (websocketd profile ${req.profile})` : '');
   process.stdout.write(`rtc-conformance ${req.version}: ${req.suite ?? 'all suites'} against ${targetName}${quirkNote}${req.strict ? ' (strict)' : ''}\n`);
 
   const vitest = await createVitest(

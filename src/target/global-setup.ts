@@ -1,7 +1,8 @@
 import type { TestProject } from 'vitest/node';
 import { parseQuirks } from '../../mocks/quirks.ts';
 import { startReferenceServers } from '../../mocks/reference.ts';
-import { oamTarget, stompTarget, type ResolvedTarget, type TargetFile } from './target.ts';
+import type { WebsocketdProfile } from '../../mocks/websocketd/server.ts';
+import { oamTarget, stompTarget, websocketdTarget, type ResolvedTarget, type TargetFile } from './target.ts';
 import type { RunOptions } from '../case.ts';
 
 /** Environment variables through which the CLI (or a user running vitest directly) hands over the target. */
@@ -18,13 +19,15 @@ declare module 'vitest' {
 /** vitest globalSetup of the suites: starts the reference servers for every protocol without a real target. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const spec = JSON.parse(process.env[TARGET_ENV] || '{}') as TargetFile;
-  const options = JSON.parse(process.env[OPTIONS_ENV] || '{}') as Partial<RunOptions> & { quirks?: string[] };
-  const reference = await startReferenceServers({ oam: { quirks: parseQuirks(options.quirks ?? []) } });
+  const options = JSON.parse(process.env[OPTIONS_ENV] || '{}') as Partial<RunOptions> & { quirks?: string[]; profile?: WebsocketdProfile };
+  const quirks = parseQuirks(options.quirks ?? []);
+  const reference = await startReferenceServers({ oam: { quirks }, websocketd: { quirks, profile: options.profile } });
   const target: ResolvedTarget = {
-    name: spec.name ?? (spec.stomp || spec.oam ? 'custom target' : 'reference servers'),
-    kinds: { stomp: spec.stomp ? 'real' : 'reference', oam: spec.oam ? 'real' : 'reference' },
+    name: spec.name ?? (spec.stomp || spec.oam || spec.websocketd ? 'custom target' : 'reference servers'),
+    kinds: { stomp: spec.stomp ? 'real' : 'reference', oam: spec.oam ? 'real' : 'reference', websocketd: spec.websocketd ? 'real' : 'reference' },
     stomp: spec.stomp ? stompTarget(spec.stomp) : reference.stomp,
     oam: spec.oam ? oamTarget(spec.oam) : reference.oam,
+    websocketd: spec.websocketd ? websocketdTarget(spec.websocketd) : reference.websocketd,
   };
   project.provide('rtcTarget', target);
   project.provide('rtcOptions', { strict: options.strict ?? false });

@@ -38,6 +38,17 @@ export interface OamTarget extends StompTarget {
   sampleUrl?: string;
 }
 
+export interface WebsocketdTarget {
+  url: string;
+  authUrl: string;
+  insecure?: boolean;
+  users: Record<string, { username: string; password: string }>;
+  profile: 'documented' | 'wazo-v2';
+  /** How events get onto the bus: AMQP (real Wazo, or the reference with --bus), or the reference's embedded bus. */
+  bus: { kind: 'amqp'; url: string; exchange: string } | { kind: 'embedded'; publishUrl: string };
+  timeouts: Timeouts;
+}
+
 /** What the suites run against; serializable (it crosses from the CLI to vitest workers). */
 export interface ResolvedTarget {
   name: string;
@@ -45,6 +56,7 @@ export interface ResolvedTarget {
   kinds: Record<string, 'reference' | 'real'>;
   stomp: StompTarget;
   oam: OamTarget;
+  websocketd: WebsocketdTarget;
 }
 
 /** The target file (`--target FILE`), as validated by schemas/target.schema.json. */
@@ -52,6 +64,15 @@ export interface TargetFile {
   name?: string;
   stomp?: Partial<Omit<StompTarget, 'timeouts'>> & { url: string; timeouts?: Partial<Timeouts> };
   oam?: Partial<Omit<OamTarget, 'timeouts'>> & { url: string; restUrl: string; timeouts?: Partial<Timeouts> };
+  websocketd?: {
+    url: string;
+    authUrl: string;
+    users: WebsocketdTarget['users'];
+    bus?: { url: string; exchange?: string };
+    profile?: WebsocketdTarget['profile'];
+    insecure?: boolean;
+    timeouts?: Partial<Timeouts>;
+  };
 }
 
 /** Command-line overrides of the target file. */
@@ -130,6 +151,19 @@ const REAL_TIMEOUTS: Timeouts = { responseMs: 3000, closeMs: 2000, quietMs: 500 
 export function oamTarget(spec: TargetFile['oam'], defaults: Partial<OamTarget> = {}, timeouts = REAL_TIMEOUTS): OamTarget {
   if (!spec) throw new TargetError('no OAM endpoint');
   return { settings: {}, ...stompTarget(spec, defaults, timeouts), restUrl: spec.restUrl, ...(spec.settings ? { settings: spec.settings } : {}) } as OamTarget;
+}
+
+export function websocketdTarget(spec: NonNullable<TargetFile['websocketd']>): WebsocketdTarget {
+  if (!spec.bus) throw new TargetError('websocketd: a real target needs "bus" (the AMQP broker of its Wazo) to publish events');
+  return {
+    url: spec.url,
+    authUrl: spec.authUrl.replace(/\/$/, ''),
+    insecure: spec.insecure,
+    users: spec.users,
+    profile: spec.profile ?? 'documented',
+    bus: { kind: 'amqp', url: spec.bus.url, exchange: spec.bus.exchange ?? 'wazo-headers' },
+    timeouts: { ...REAL_TIMEOUTS, ...spec.timeouts },
+  };
 }
 
 export function stompTarget(spec: TargetFile['stomp'], defaults: Partial<StompTarget> = {}, timeouts = REAL_TIMEOUTS): StompTarget {

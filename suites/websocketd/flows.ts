@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import type { CaseContext } from '../../src/case.ts';
+import { WazoControl, type BusEvent, type IssuedToken } from '../../src/target/wazo-control.ts';
+import type { CloseRecord } from '../../src/transport/transcript.ts';
+import { RecordingWebSocket, type WsMessage } from '../../src/transport/ws-client.ts';
+
+/** wazo-auth and the bus, for this case (exchanges recorded in the report, secrets redacted). */
+export function control(c: CaseContext): WazoControl {
+  return new WazoControl(c.target.websocketd, c.http('wazo-auth and bus', c.target.websocketd.insecure));
+}
+
+/** A WebSocket to the service with the given token (none: no token parameter at all). */
+export async function open(c: CaseContext, token: string | undefined, opts: { label?: string; version2?: boolean } = {}): Promise<RecordingWebSocket> {
+  const url = new URL(c.target.websocketd.url);
+  if (token !== undefined) url.searchParams.set('token', token);
+  if (opts.version2) url.searchParams.set('version', '2');
+  const ws = await RecordingWebSocket.open(url.toString(), { insecure: c.target.websocketd.insecure, redact: token ? [token] : [] }, opts.label ?? 'websocketd');
+  c.transcripts.push(ws.transcript);
+  c.onCleanup(() => ws.close());
+  return ws;
+}
+
+export function parse(m: WsMessage | undefined): Record<string, unknown> | undefined {
+  if (!m) return undefined;
+  try {
+    return JSON.parse(m.data.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The next message, parsed; undefined when none came (or the connection closed). */
+export async function next(c: CaseContext, ws: RecordingWebSocket, ms = c.target.websocketd.timeouts.responseMs): Promise<{ raw: WsMessage; json: Record<string, unknown> | undefined } | undefined> {
+  try {
+    const raw = await ws.next(ms);
+    return raw ? { raw, json: parse(raw) } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Expects the next message to be the reply `op` (documented shape or v2 shape); fails the case otherwise. */
+export async function expectReply(c: CaseContext, ws: RecordingWebSocket, op: string): Promise<Record<string, unknown>> {
+  const m = await next(c, ws);
+  if (!m?.json) c.fail(`the "${op}" reply`, m ? `not JSON: ${m.raw.data.toString().slice(0, 100)}` : describeEnd(ws, c.target.websocketd.timeouts.responseMs));
+  c.check(m.json.op === op && m.json.code === 0, `{"op": "${op}", "code": 0, …}`, JSON.stringify(m.json));
+  return m.json;
+}
+
+export function describeEnd(ws: RecordingWebSocket, waited: number): string {
+  const close = ws.transcript.close;
+  return close ? `the connection was closed with code ${close.code}${close.reason ? ` "${close.reason}"` : ''} by the ${close.by}` : `nothing within ${waited} ms`;
+}
+
+export interface Started {
+  ws: RecordingWebSocket;
+  token: IssuedToken;
+}
+
+/** Token for `role`, connect, init, subscribe to each name (replies awaited), start (reply awaited). */
+export async function started(c: CaseContext, role: string, events: string[], opts: { label?: string; version2?: boolean } = {}): Promise<Started> {
+  const token = await control(c).token(role);
+  const ws = await open(c, token.token, { label: opts.label ?? role, version2: opts.version2 });
+  await expectReply(c, ws, 'init');
+  for (const event_name of events) {
+    ws.send(JSON.stringify({ op: 'subscribe', data: { event_name } }));
+    await expectReply(c, ws, 'subscribe');
+  }
+  ws.send(JSON.stringify({ op: 'start' }));
+  await expectReply(c, ws, 'start');
+  return { ws, token };
+}
+
+/** The close, judged on its own axis: code, by the server; `clean` and reason recorded. */
+export async function expectClose(c: CaseContext, ws: RecordingWebSocket, code: number, cause: string, withinMs = c.target.websocketd.timeouts.responseMs): Promise<CloseRecord> {
+  const closed = await ws.waitClosed(withinMs);
+  if (closed) c.measure('close', `code ${closed.code} reason ${JSON.stringify(closed.reason)} by ${closed.by}, clean=${closed.clean}, after ${closed.at.toFixed(0)} ms`);
+  c.check(!!closed, `the server closes with ${code} (${cause})`, `still open after ${withinMs} ms`);
+  c.check(closed!.code === code, `close code ${code} (${cause})`, `close code ${closed!.code}${closed!.reason ? ` "${closed!.reason}"` : ''}`);
+  c.check(closed!.by === 'server', 'closed by the server', `closed by the ${closed!.by}`);
+  return closed!;
+}
+
+/** A unique event name, so that concurrent cases never see each other's events. */
+export function eventName(c: CaseContext, what = 'event'): string {
+  return `rtc_${c.meta.id.replace(/\W/g, '_')}_${what}_${randomUUID().slice(0, 8)}`;
+}
+
+export function event(name: string, requiredAcl: string | null | undefined, data: unknown = { marker: randomUUID() }): BusEvent {
+  const e: BusEvent = { name, origin_uuid: '00000000-0000-4000-8000-00000000beef', data };
+  if (requiredAcl !== undefined) e.required_acl = requiredAcl;
+  return e;
+}
+
+/**
+ * Publishes `events` then a sentinel every listener may receive (required_acl null), and returns what `ws` got before
+ * the sentinel: bus order makes the sentinel a synchronisation point for events that must NOT arrive.
+ */
+export async function deliveredBefore(c: CaseContext, ws: RecordingWebSocket, events: BusEvent[], sentinelName: string): Promise<Array<Record<string, unknown>>> {
+  const ctl = control(c);
+  for (const e of events) await ctl.publish(e);
+  const sentinel = event(sentinelName, null, { sentinel: randomUUID() });
+  await ctl.publish(sentinel);
+  const got: Array<Record<string, unknown>> = [];
+  const deadline = Date.now() + c.target.websocketd.timeouts.responseMs * 2;
+  while (Date.now() < deadline) {
+    const m = await next(c, ws, deadline - Date.now());
+    if (!m) break;
+    const body = unwrap(m.json);
+    if ((body?.data as { sentinel?: string } | undefined)?.sentinel === (sentinel.data as { sentinel: string }).sentinel) return got;
+    if (body) got.push(body);
+  }
+  c.fail(`the sentinel event ${sentinelName} (required_acl null) to arrive`, describeEnd(ws, c.target.websocketd.timeouts.responseMs * 2));
+}
+
+/** A v2 event envelope's body, or the message itself. */
+export function unwrap(json: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  return json?.op === 'event' && json.data && typeof json.data === 'object' ? (json.data as Record<string, unknown>) : json;
+}
