@@ -39,9 +39,16 @@ export async function next(c: CaseContext, ws: RecordingWebSocket, ms = c.target
   }
 }
 
-/** Expects the next message to be the reply `op` (documented shape or v2 shape); fails the case otherwise. */
-export async function expectReply(c: CaseContext, ws: RecordingWebSocket, op: string): Promise<Record<string, unknown>> {
-  const m = await next(c, ws);
+/**
+ * Expects the next message to be the reply `op` (documented shape or v2 shape); fails the case otherwise.
+ * `tolerant` (for flows): bus events arriving first are passed over, noted; W-8 judges them.
+ */
+export async function expectReply(c: CaseContext, ws: RecordingWebSocket, op: string, tolerant = false): Promise<Record<string, unknown>> {
+  let m = await next(c, ws);
+  while (tolerant && m?.json && m.json.op === undefined && typeof m.json.name === 'string') {
+    ws.transcript.note(`bus event before the ${op} reply, passed over here (judged by the W-8 cases)`);
+    m = await next(c, ws);
+  }
   if (!m?.json) c.fail(`the "${op}" reply`, m ? `not JSON: ${m.raw.data.toString().slice(0, 100)}` : describeEnd(ws, c.target.websocketd.timeouts.responseMs));
   c.check(m.json.op === op && m.json.code === 0, `{"op": "${op}", "code": 0, …}`, JSON.stringify(m.json));
   return m.json;
@@ -61,13 +68,13 @@ export interface Started {
 export async function started(c: CaseContext, role: string, events: string[], opts: { label?: string; version2?: boolean } = {}): Promise<Started> {
   const token = await control(c).token(role);
   const ws = await open(c, token.token, { label: opts.label ?? role, version2: opts.version2 });
-  await expectReply(c, ws, 'init');
+  await expectReply(c, ws, 'init', true);
   for (const event_name of events) {
     ws.send(JSON.stringify({ op: 'subscribe', data: { event_name } }));
-    await expectReply(c, ws, 'subscribe');
+    await expectReply(c, ws, 'subscribe', true);
   }
   ws.send(JSON.stringify({ op: 'start' }));
-  await expectReply(c, ws, 'start');
+  await expectReply(c, ws, 'start', true);
   return { ws, token };
 }
 
