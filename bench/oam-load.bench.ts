@@ -121,7 +121,7 @@ function report(name: string, r: Result): number {
 /** The reference server in a process of its own, as a real server would be. */
 async function startReference(): Promise<{ url: string; stop(): void }> {
   const bin = fileURLToPath(new URL('../bin/rtc-conformance.js', import.meta.url));
-  const child = spawn(process.execPath, [bin, 'mock', '--plain', '--oam-port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [bin, 'mock', '--plain', '--oam-port', '0', '--websocketd-port', '0', '--auth-port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d) => {

@@ -29,8 +29,10 @@ run options:
 list options:
   --suite S, --json
 mock options:
-  --plain            serve ws:// and http:// instead of wss:// and https://
-  --oam-port N       default 8090 (documented)
+  --plain            serve the OAM server over ws:// and http:// instead of wss:// and https://
+  --oam-port N       default 8090; --websocketd-port N default 9502; --auth-port N default 9497 (documented)
+  --bus URL          websocketd consumes events from this AMQP broker (exchange wazo-headers)
+  --profile P        websocketd profile: documented (default) or wazo-v2
   --quirk NAME       start a deliberately broken reference server (repeatable)
 
 exit codes: 0 all passed, 1 a case failed or was broken, 2 usage or target error`;
@@ -135,23 +137,53 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'mock': {
-      const v = parse({ plain: { type: 'boolean', default: false }, 'oam-port': { type: 'string', default: '8090' }, quirk: { type: 'string', multiple: true, default: [] } });
+      const v = parse({
+        plain: { type: 'boolean', default: false },
+        'oam-port': { type: 'string', default: '8090' },
+        'websocketd-port': { type: 'string', default: '9502' },
+        'auth-port': { type: 'string', default: '9497' },
+        bus: { type: 'string' },
+        profile: { type: 'string', default: 'documented' },
+        quirk: { type: 'string', multiple: true, default: [] },
+      });
       const quirks = parseQuirks(checkedQuirks(v.quirk as unknown as string[]));
-      const port = Number(v['oam-port']);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--oam-port: "${v['oam-port']}" is not a port number`);
+      const port = (flag: string) => {
+        const n = Number(v[flag]);
+        if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--${flag}: "${v[flag]}" is not a port number`);
+        return n;
+      };
+      const profile = v.profile as string;
+      if (profile !== 'documented' && profile !== 'wazo-v2') throw new UsageError(`--profile: "${profile}" is not documented or wazo-v2`);
+      const bus = v.bus as string | undefined;
+      if (bus !== undefined && !/^amqps?:\/\//.test(bus)) throw new UsageError(`--bus: "${bus}" is not an amqp:// URL`);
+      const inUse = (flag: string) => (err: NodeJS.ErrnoException) => {
+        throw new TargetError(err.code === 'EADDRINUSE' ? `a port is already in use (choose another with --${flag})` : err.message);
+      };
       const { startOamServer } = await import('../mocks/oam/server.ts');
+      const { startWebsocketd } = await import('../mocks/websocketd/server.ts');
       if (quirks.size) process.stdout.write(`quirks on: ${[...quirks].map((q) => `${q} (breaks ${QUIRKS[q].clause})`).join(', ')}\n`);
-      const oam = await startOamServer({ port, tls: !v.plain, quirks }).catch((err: NodeJS.ErrnoException) => {
-        throw new TargetError(err.code === 'EADDRINUSE' ? `port ${port} is already in use (choose another with --oam-port)` : err.message);
+      const oam = await startOamServer({ port: port('oam-port'), tls: !v.plain, quirks }).catch(inUse('oam-port'));
+      const websocketd = await startWebsocketd({
+        port: port('websocketd-port'),
+        authPort: port('auth-port'),
+        profile,
+        quirks,
+        ...(bus ? { bus: { url: bus } } : {}),
+      }).catch(async (err) => {
+        await oam.close();
+        return inUse('websocketd-port')(err);
       });
       process.stdout.write(`WCS OAM reference server (STOMP 1.2 over WebSocket): ${oam.stompUrl}\n`);
       process.stdout.write(`  REST: ${oam.restUrl}/api/...${v.plain ? '' : '  (self-signed test certificate: use --insecure)'}\n`);
+      process.stdout.write(`Wazo websocketd reference (${profile}): ${websocketd.url}?token=…  (always wss, self-signed)\n`);
+      process.stdout.write(`  wazo-auth: ${websocketd.authUrl}/0.1/token (users: full, limited, negated, no-websocketd; see mocks/websocketd/auth.ts)\n`);
+      process.stdout.write(`  bus: ${bus?.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@') ?? `embedded (POST ${websocketd.publishUrl})`}\n`);
       process.stdout.write('Ctrl-C to stop.\n');
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
-      await oam.close();
+      await Promise.all([oam.close(), websocketd.close()]);
       return 0;
     }
     default:

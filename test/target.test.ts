@@ -8,6 +8,8 @@ describe('target files', () => {
   test('the bundled example target files are valid', () => {
     const file = loadTargetFile(fileURLToPath(new URL('../fixtures/targets/rabbitmq-web-stomp.json', import.meta.url)));
     expect(file.stomp?.url).toBe('ws://127.0.0.1:15674/ws');
+    const wazo = loadTargetFile(fileURLToPath(new URL('../fixtures/targets/wazo.example.json', import.meta.url)));
+    expect(Object.keys(wazo.websocketd?.users ?? {})).toEqual(['full', 'limited', 'negated', 'no-websocketd']);
   });
 
   test('errors name every bad field', () => {

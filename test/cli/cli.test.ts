@@ -27,11 +27,11 @@ function cli(args: string[], timeoutMs = 60_000): Promise<{ code: number | null;
 const tmp = () => mkdtempSync(join(tmpdir(), 'rtc-cli-'));
 
 describe('rtc-conformance list', () => {
-  test.each([['stomp', 'S-'], ['oam', 'O-']])('--suite %s --json lists at least 40 cases and covers every %s clause', async (suite, prefix) => {
+  test.each([['stomp', 'S-', 40], ['oam', 'O-', 40], ['websocketd', 'W-', 50]] as const)('--suite %s --json lists enough cases and covers every %s clause', async (suite, prefix, least) => {
     const { code, stdout } = await cli(['list', '--suite', suite, '--json']);
     expect(code).toBe(0);
     const cases = JSON.parse(stdout) as Array<{ id: string; suite: string; clause: string; level: string; title: string }>;
-    expect(cases.length).toBeGreaterThanOrEqual(40);
+    expect(cases.length).toBeGreaterThanOrEqual(least);
     for (const c of cases) expect(Object.keys(c).sort()).toEqual(['clause', 'id', 'level', 'suite', 'title']);
     const covered = new Set(cases.map((c) => c.clause));
     const clauses = [...CLAUSES.keys()].filter((id) => id.startsWith(prefix));
@@ -100,5 +100,14 @@ describe('rtc-conformance run', () => {
     const html = readFileSync(join(reports, 'allure-report', 'index.html'), 'utf8');
     expect(html.length).toBeGreaterThan(100_000);
     expect(existsSync(join(reports, 'allure-results'))).toBe(true);
+  });
+
+  test('websocketd in the wazo-v2 profile: the W-12 cases run and find no deviation', async () => {
+    const reports = tmp();
+    const r = await cli(['run', '--suite', 'websocketd', '--profile', 'wazo-v2', '--grep', 'W-12\\.', '--no-html', '--reports', reports], 120_000);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const summary = JSON.parse(readFileSync(join(reports, 'summary.json'), 'utf8'));
+    expect(summary.cases.map((c: { id: string }) => c.id)).toEqual(['W-12.1', 'W-12.2', 'W-12.3', 'W-12.4', 'W-12.5']);
+    for (const c of summary.cases) expect(c).toMatchObject({ verdict: 'info' }), expect(c.message).toBeUndefined();
   });
 });
