@@ -3,20 +3,11 @@ import { describe } from 'vitest';
 import { conformanceCase, type CaseContext } from '../../src/case.ts';
 import { schemaProblems } from '../../src/oam/realms.ts';
 import { header } from '../../src/stomp/index.ts';
-import type { ReceivedFrame } from '../../src/transport/stomp-session.ts';
-import { showHeaders } from '../stomp/flows.ts';
+import { checkContentLength, showHeaders } from '../stomp/flows.ts';
 import { OamClient, SERVICE, SERVICE_SUB, checkSuccess, createProfile, uniqueName } from './flows.ts';
 
 /** The request of seed 000, byte for byte: content-length 100. */
 const SEED_REQUEST = '{"requestId":"eb2c2807-8c2f-4418-aebe-03622404e4bb","realm":"/api/metric/list","payload":{"id":"3"}}';
-
-function checkContentLength(c: CaseContext, f: ReceivedFrame): void {
-  const declared = header(f, 'content-length');
-  c.measure('content-length', declared ?? '(absent)');
-  c.measure('body octets', f.body.length);
-  const broke = f.violations.find((v) => v.rule === 'missing-nul' || v.rule === 'bad-content-length');
-  c.check(!broke && declared === String(f.body.length), `content-length:${f.body.length} (body octets)`, broke ? `content-length:${declared}, then ${broke.message}` : `content-length:${declared}`);
-}
 
 describe('O-3 requests', () => {
   conformanceCase(
@@ -100,7 +91,7 @@ describe('O-4 responses', () => {
 
   conformanceCase(
     { id: 'O-4.5', title: 'content-length equals the body octets', expected: 'content-length equal to the response body octets' },
-    async (c) => checkContentLength(c, (await answered(c)).frame),
+    async (c) => checkContentLength(c, (await answered(c)).frame, 'response'),
   );
 
   conformanceCase(
@@ -110,7 +101,7 @@ describe('O-4 responses', () => {
       const id = await createProfile(c, oam, uniqueName(c, 'Ünïcødé-東京-🎥'));
       const a = await oam.call('/api/profile/list', { id: String(id) });
       c.check(a.text !== Buffer.from(a.text).toString('latin1'), 'a body with multi-byte characters', 'ASCII only');
-      checkContentLength(c, a.frame);
+      checkContentLength(c, a.frame, 'response');
     },
   );
 

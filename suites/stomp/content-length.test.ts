@@ -1,22 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { describe } from 'vitest';
-import { conformanceCase, type CaseContext } from '../../src/case.ts';
-import { header, type ParsedFrame } from '../../src/stomp/index.ts';
-import { connected, expectErrorThenClose, expectMessage, roundTrip, subscribed } from './flows.ts';
-
-/** The content-length rule for one received frame: present, and equal to the body octets. */
-function checkContentLength(c: CaseContext, f: ParsedFrame, what: string): void {
-  const declared = header(f, 'content-length');
-  c.measure(`${what}: content-length`, declared ?? '(absent)');
-  c.measure(`${what}: body octets`, f.body.length);
-  const broke = f.violations.find((v) => v.rule === 'missing-nul' || v.rule === 'bad-content-length');
-  c.check(declared !== undefined, `${what} carries content-length:${f.body.length}`, 'no content-length header');
-  c.check(
-    !broke && declared === String(f.body.length),
-    `content-length:${f.body.length} (octets of the body, NUL excluded)`,
-    broke ? `content-length:${declared}, then ${broke.message}` : `content-length:${declared}`,
-  );
-}
+import { conformanceCase } from '../../src/case.ts';
+import { checkContentLength, connected, expectErrorThenClose, expectMessage, roundTrip, subscribed } from './flows.ts';
 
 describe('S-4 content-length', () => {
   conformanceCase(

@@ -1,5 +1,5 @@
 import type { CaseContext } from '../../src/case.ts';
-import { bodyText, header, type FrameInput } from '../../src/stomp/index.ts';
+import { bodyText, header, type FrameInput, type ParsedFrame } from '../../src/stomp/index.ts';
 import type { ReceivedFrame, StompSession } from '../../src/transport/stomp-session.ts';
 import { showBytes } from '../../src/transport/transcript.ts';
 
@@ -97,4 +97,18 @@ export async function quiet(s: StompSession, ms: number, command?: string): Prom
 export function showHeaders(f: ReceivedFrame | undefined, s?: StompSession): string {
   if (!f) return s ? s.describeSilence(0).replace(' within 0 ms', '') : 'no frame';
   return `${f.command} ${f.headers.map(([n, v]) => `${n}:${showBytes(Buffer.from(v))}`).join(' ')}`;
+}
+
+/** The content-length rule for one received frame: present, and equal to the body octets. */
+export function checkContentLength(c: CaseContext, f: ParsedFrame, what: string): void {
+  const declared = header(f, 'content-length');
+  c.measure(`${what}: content-length`, declared ?? '(absent)');
+  c.measure(`${what}: body octets`, f.body.length);
+  const broke = f.violations.find((v) => v.rule === 'missing-nul' || v.rule === 'bad-content-length');
+  c.check(declared !== undefined, `${what} carries content-length:${f.body.length}`, 'no content-length header');
+  c.check(
+    !broke && declared === String(f.body.length),
+    `content-length:${f.body.length} (octets of the body, NUL excluded)`,
+    broke ? `content-length:${declared}, then ${broke.message}` : `content-length:${declared}`,
+  );
 }
