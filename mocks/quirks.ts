@@ -13,9 +13,17 @@ export const QUIRKS = {
   'websocketd.msg-missing': { clause: 'W-7', breaks: 'replies before start omit the msg key' },
   'websocketd.forward-before-start': { clause: 'W-8', breaks: 'bus events are forwarded before the client sent start' },
   'websocketd.ignore-required-acl': { clause: 'W-11', breaks: 'events go to every subscriber, whatever their required_acl' },
+  'backend.no-json-content-type': { clause: 'H-2', breaks: 'the echo backend answers with Content-Type: text/plain' },
+  'backend.no-hash-check': { clause: 'H-6', breaks: 'the echo backend accepts any signature, or none' },
 } as const satisfies Record<string, { clause: string; breaks: string }>;
 
 export type Quirk = keyof typeof QUIRKS;
+
+/** The suite whose cases catch a quirk: `oam.*` → oam, `backend.*` (the hook backend) → hooks. */
+export function quirkSuite(quirk: Quirk): string {
+  const prefix = quirk.split('.')[0];
+  return prefix === 'backend' || prefix === 'wcs' ? 'hooks' : prefix;
+}
 
 export function parseQuirks(names: readonly string[]): Set<Quirk> {
   const unknown = names.filter((n) => !(n in QUIRKS));

@@ -1,5 +1,9 @@
-import { oamTarget, stompTarget, type OamTarget, type StompTarget, type Timeouts, type WebsocketdTarget } from '../src/target/target.ts';
+import { hooksBackendTarget, oamTarget, stompTarget, type HooksBackendTarget, type OamTarget, type StompTarget, type Timeouts, type WebsocketdTarget } from '../src/target/target.ts';
+import { startEchoBackend, type EchoBackendOptions } from './wcs/backend.ts';
 import { REFERENCE_USERS } from './websocketd/auth.ts';
+
+/** The HMAC key of the reference hook backend (a test value, shown on purpose; redacted from transcripts all the same). */
+const REFERENCE_HOOK_SECRET = 'rtc-conformance-test-secret';
 import { startWebsocketd, type WebsocketdOptions } from './websocketd/server.ts';
 import { startOamServer, type OamServerOptions } from './oam/server.ts';
 
@@ -10,14 +14,18 @@ export interface ReferenceServers {
   stomp: StompTarget;
   oam: OamTarget;
   websocketd: WebsocketdTarget;
+  hooks: { backend: HooksBackendTarget };
   close(): Promise<void>;
 }
 
 /** Starts the bundled reference servers on ephemeral loopback ports and describes them as targets. */
-export async function startReferenceServers(options: { oam?: OamServerOptions; websocketd?: WebsocketdOptions } = {}): Promise<ReferenceServers> {
+export async function startReferenceServers(
+  options: { oam?: OamServerOptions; websocketd?: WebsocketdOptions; backend?: EchoBackendOptions } = {},
+): Promise<ReferenceServers> {
   // Served over TLS with the test certificate, as the real OAM backend is (wss, https).
   const oam = await startOamServer({ tls: true, ...options.oam });
   const websocketd = await startWebsocketd(options.websocketd);
+  const backend = await startEchoBackend({ secretKey: REFERENCE_HOOK_SECRET, refuseLogin: 'refuse-me', ...options.backend });
   const common = { url: oam.stompUrl, insecure: true, limits: oam.limits };
   return {
     stomp: stompTarget(common, { destinationPrefix: '/topic/' }, REFERENCE_TIMEOUTS),
@@ -42,8 +50,19 @@ export async function startReferenceServers(options: { oam?: OamServerOptions; w
         : { kind: 'embedded', publishUrl: websocketd.publishUrl },
       timeouts: REFERENCE_TIMEOUTS,
     },
+    hooks: {
+      backend: hooksBackendTarget(
+        {
+          url: backend.url,
+          settings: { rest_request_timeout: 2, rest_hook_send_hash: true, rest_hook_secret_key: REFERENCE_HOOK_SECRET },
+          checksHash: true,
+          refusal: { method: 'connect', body: { custom: { login: 'refuse-me' } } },
+        },
+        REFERENCE_TIMEOUTS,
+      ),
+    },
     close: async () => {
-      await Promise.all([oam.close(), websocketd.close()]);
+      await Promise.all([oam.close(), websocketd.close(), backend.close()]);
     },
   };
 }

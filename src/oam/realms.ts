@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module';
-import { Ajv, type ValidateFunction } from 'ajv';
+import { problems } from '../schemas.ts';
 
 /**
  * The WCS OAM realm catalogue (public docs; CONTRACTS.md O-6): for each realm, the schema of its request payload and,
@@ -42,25 +41,7 @@ export const REASONS: Record<number, string> = {
   500: 'Persist exception',
 };
 
-const require = createRequire(import.meta.url);
-const ajv = new Ajv({ allErrors: true, strict: false });
-ajv.addSchema(require('../../schemas/oam.schema.json'));
-const compiled = new Map<string, ValidateFunction>();
-
-/** A validator for one definition of schemas/oam.schema.json. */
-export function oamValidator(definition: string): ValidateFunction {
-  let v = compiled.get(definition);
-  if (!v) {
-    v = ajv.getSchema(`oam#/definitions/${definition}`);
-    if (!v) throw new Error(`schemas/oam.schema.json has no definition "${definition}"`);
-    compiled.set(definition, v);
-  }
-  return v;
-}
-
-/** Validates and returns a readable list of problems (empty when valid). */
+/** Validates against a definition of schemas/oam.schema.json; returns the problems (empty when valid). */
 export function schemaProblems(definition: string, value: unknown): string[] {
-  const v = oamValidator(definition);
-  if (v(value)) return [];
-  return (v.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message}`);
+  return problems('oam', definition, value);
 }

@@ -2,7 +2,7 @@ import type { TestProject } from 'vitest/node';
 import { parseQuirks } from '../../mocks/quirks.ts';
 import { startReferenceServers } from '../../mocks/reference.ts';
 import type { WebsocketdProfile } from '../../mocks/websocketd/server.ts';
-import { oamTarget, stompTarget, websocketdTarget, type ResolvedTarget, type TargetFile } from './target.ts';
+import { hooksBackendTarget, oamTarget, stompTarget, websocketdTarget, type ResolvedTarget, type TargetFile } from './target.ts';
 import type { RunOptions } from '../case.ts';
 
 /** Environment variables through which the CLI (or a user running vitest directly) hands over the target. */
@@ -21,13 +21,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const spec = JSON.parse(process.env[TARGET_ENV] || '{}') as TargetFile;
   const options = JSON.parse(process.env[OPTIONS_ENV] || '{}') as Partial<RunOptions> & { quirks?: string[]; profile?: WebsocketdProfile };
   const quirks = parseQuirks(options.quirks ?? []);
-  const reference = await startReferenceServers({ oam: { quirks }, websocketd: { quirks, profile: options.profile } });
+  const reference = await startReferenceServers({ oam: { quirks }, websocketd: { quirks, profile: options.profile }, backend: { quirks } });
   const target: ResolvedTarget = {
-    name: spec.name ?? (spec.stomp || spec.oam || spec.websocketd ? 'custom target' : 'reference servers'),
-    kinds: { stomp: spec.stomp ? 'real' : 'reference', oam: spec.oam ? 'real' : 'reference', websocketd: spec.websocketd ? 'real' : 'reference' },
+    name: spec.name ?? (spec.stomp || spec.oam || spec.websocketd || spec.hooks ? 'custom target' : 'reference servers'),
+    kinds: { stomp: spec.stomp ? 'real' : 'reference', oam: spec.oam ? 'real' : 'reference', websocketd: spec.websocketd ? 'real' : 'reference', hooks: spec.hooks?.backend ? 'real' : 'reference' },
     stomp: spec.stomp ? stompTarget(spec.stomp) : reference.stomp,
     oam: spec.oam ? oamTarget(spec.oam) : reference.oam,
     websocketd: spec.websocketd ? websocketdTarget(spec.websocketd) : reference.websocketd,
+    hooks: { backend: spec.hooks?.backend ? hooksBackendTarget(spec.hooks.backend) : reference.hooks.backend },
   };
   project.provide('rtcTarget', target);
   project.provide('rtcOptions', { strict: options.strict ?? false });

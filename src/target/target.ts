@@ -49,6 +49,15 @@ export interface WebsocketdTarget {
   timeouts: Timeouts;
 }
 
+export interface HooksBackendTarget {
+  url: string;
+  insecure?: boolean;
+  settings: { rest_request_timeout: number; rest_hook_send_hash?: boolean; rest_hook_secret_key?: string };
+  checksHash?: boolean;
+  refusal?: { method: string; body: Record<string, unknown> };
+  timeouts: Timeouts;
+}
+
 /** What the suites run against; serializable (it crosses from the CLI to vitest workers). */
 export interface ResolvedTarget {
   name: string;
@@ -57,6 +66,7 @@ export interface ResolvedTarget {
   stomp: StompTarget;
   oam: OamTarget;
   websocketd: WebsocketdTarget;
+  hooks: { backend: HooksBackendTarget };
 }
 
 /** The target file (`--target FILE`), as validated by schemas/target.schema.json. */
@@ -64,6 +74,7 @@ export interface TargetFile {
   name?: string;
   stomp?: Partial<Omit<StompTarget, 'timeouts'>> & { url: string; timeouts?: Partial<Timeouts> };
   oam?: Partial<Omit<OamTarget, 'timeouts'>> & { url: string; restUrl: string; timeouts?: Partial<Timeouts> };
+  hooks?: { backend?: Partial<Omit<HooksBackendTarget, 'timeouts' | 'settings'>> & { url: string; settings?: Partial<HooksBackendTarget['settings']>; timeouts?: Partial<Timeouts> } };
   websocketd?: {
     url: string;
     authUrl: string;
@@ -163,6 +174,15 @@ export function websocketdTarget(spec: NonNullable<TargetFile['websocketd']>): W
     profile: spec.profile ?? 'documented',
     bus: { kind: 'amqp', url: spec.bus.url, exchange: spec.bus.exchange ?? 'wazo-headers' },
     timeouts: { ...REAL_TIMEOUTS, ...spec.timeouts },
+  };
+}
+
+export function hooksBackendTarget(spec: NonNullable<NonNullable<TargetFile['hooks']>['backend']>, timeouts = REAL_TIMEOUTS): HooksBackendTarget {
+  return {
+    ...spec,
+    url: spec.url.replace(/\/$/, ''),
+    settings: { rest_request_timeout: 15, ...spec.settings },
+    timeouts: { ...timeouts, ...spec.timeouts },
   };
 }
 

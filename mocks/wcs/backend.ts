@@ -1,0 +1,91 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Quirk } from '../quirks.ts';
+
+/**
+ * The reference REST hook backend: an echo application like WCS's default EchoApp. Every hook is answered 200 with
+ * its own body; `connect` also returns a restClientConfig; switches refuse, delay, or check the HMAC signature.
+ */
+export interface EchoBackendOptions {
+  host?: string;
+  port?: number;
+  /** Application path: hooks are POST <path>/<method>. */
+  path?: string;
+  /** A connect whose custom.login equals this is refused 403 with {status, reason}. */
+  refuseLogin?: string;
+  /** Delay every answer by this many ms. */
+  delayMs?: number;
+  /** Returned with every connect answer (H-4). */
+  restClientConfig?: Record<string, unknown>;
+  /** When set, requests must carry `Authorization: WCS <hex HMAC-MD5 of the body>` (H-6), else 403. */
+  secretKey?: string;
+  quirks?: ReadonlySet<Quirk>;
+}
+
+export interface RunningEchoBackend {
+  url: string;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_REST_CLIENT_CONFIG = {
+  StreamStatusEvent: { restOnError: 'FAIL', restPolicy: 'NOTIFY' },
+  OnDataEvent: { clientExclude: '', restExclude: '', restOnError: 'LOG', restPolicy: 'NOTIFY', restOverwrite: '' },
+};
+
+/** The WCS signature: hex HMAC-MD5 of the body with rest_hook_secret_key. */
+export function hookSignature(body: string | Buffer, key: string): string {
+  return createHmac('md5', key).update(body).digest('hex');
+}
+
+export async function startEchoBackend(options: EchoBackendOptions = {}): Promise<RunningEchoBackend> {
+  const path = (options.path ?? '/apps/echo').replace(/\/$/, '');
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      const reply = (status: number, body: unknown) => {
+        const text = JSON.stringify(body);
+        const send = () => {
+          const type = options.quirks?.has('backend.no-json-content-type') ? 'text/plain' : 'application/json';
+          res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text) });
+          res.end(text);
+        };
+        if (options.delayMs) setTimeout(send, options.delayMs);
+        else send();
+      };
+      const url = new URL(req.url ?? '/', 'http://backend');
+      if (req.method !== 'POST' || !url.pathname.startsWith(`${path}/`)) return reply(404, { status: 404, reason: 'Not Found' });
+      const method = url.pathname.slice(path.length + 1);
+      if (options.secretKey && !options.quirks?.has('backend.no-hash-check')) {
+        const expected = Buffer.from(`WCS ${hookSignature(raw, options.secretKey)}`);
+        const given = Buffer.from(req.headers.authorization ?? '');
+        if (given.length !== expected.length || !timingSafeEqual(given, expected)) return reply(403, { status: 403, reason: 'Forbidden: bad signature' });
+      }
+      let body: Record<string, unknown>;
+      try {
+        body = JSON.parse(raw.toString('utf8'));
+        if (!body || typeof body !== 'object' || Array.isArray(body)) throw new Error('not an object');
+      } catch {
+        return reply(400, { status: 400, reason: 'Bad Request: the body is not a JSON object' });
+      }
+      if (method === 'connect') {
+        const login = (body.custom as { login?: unknown } | undefined)?.login;
+        if (options.refuseLogin !== undefined && login === options.refuseLogin) return reply(403, { status: 403, reason: 'Refused by the backend' });
+        return reply(200, { ...body, restClientConfig: options.restClientConfig ?? DEFAULT_REST_CLIENT_CONFIG });
+      }
+      reply(200, body);
+    });
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${host}:${port}${path}`,
+    close: () => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); }),
+  };
+}
