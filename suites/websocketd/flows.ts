@@ -4,9 +4,13 @@ import { WazoControl, type BusEvent, type IssuedToken } from '../../src/target/w
 import type { CloseRecord } from '../../src/transport/transcript.ts';
 import { RecordingWebSocket, type WsMessage } from '../../src/transport/ws-client.ts';
 
-/** wazo-auth and the bus, for this case (exchanges recorded in the report, secrets redacted). */
+const controls = new WeakMap<CaseContext, WazoControl>();
+
+/** wazo-auth and the bus, for this case: one transcript of all its exchanges, secrets redacted. */
 export function control(c: CaseContext): WazoControl {
-  return new WazoControl(c.target.websocketd, c.http('wazo-auth and bus', c.target.websocketd.insecure));
+  let ctl = controls.get(c);
+  if (!ctl) controls.set(c, (ctl = new WazoControl(c.target.websocketd, c.http('wazo-auth and bus', c.target.websocketd.insecure))));
+  return ctl;
 }
 
 /** A WebSocket to the service with the given token (none: no token parameter at all). */
