@@ -1,5 +1,5 @@
 import { describe } from 'vitest';
-import { conformanceCase } from '../../src/case.ts';
+import { conformanceCase, type CaseContext } from '../../src/case.ts';
 import { header } from '../../src/stomp/index.ts';
 import { RecordingWebSocket } from '../../src/transport/ws-client.ts';
 import { showHeaders } from '../stomp/flows.ts';
@@ -82,6 +82,12 @@ describe('O-2 subscriptions', () => {
   );
 });
 
+function declaredConnectTimeout(c: CaseContext): number {
+  const limit = c.target.oam.settings.stomp_max_timeout;
+  if (!limit) return c.skip('the target declares no stomp_max_timeout (target file: oam.settings.stomp_max_timeout)');
+  return limit;
+}
+
 describe('O-10 stomp_max_timeout', () => {
   conformanceCase(
     {
@@ -91,8 +97,7 @@ describe('O-10 stomp_max_timeout', () => {
       expected: 'the server closes the idle WebSocket within stomp_max_timeout + 50% + 500 ms',
     },
     async (c) => {
-      const limit = c.target.oam.settings.stomp_max_timeout;
-      if (!limit) return c.skip('the target declares no stomp_max_timeout (target file: oam.settings.stomp_max_timeout)');
+      const limit = declaredConnectTimeout(c);
       const ws = await RecordingWebSocket.open(c.target.oam.url, { protocols: ['v12.stomp'], insecure: c.target.oam.insecure }, 'idle WebSocket');
       c.transcripts.push(ws.transcript);
       const bound = limit * 1.5 + 500;
@@ -112,8 +117,7 @@ describe('O-10 stomp_max_timeout', () => {
       expected: 'a connected session is still open after stomp_max_timeout + 50%',
     },
     async (c) => {
-      const limit = c.target.oam.settings.stomp_max_timeout;
-      if (!limit) return c.skip('the target declares no stomp_max_timeout (target file: oam.settings.stomp_max_timeout)');
+      const limit = declaredConnectTimeout(c);
       const oam = await OamClient.open(c);
       await oam.s.ws.wait(limit * 1.5);
       c.check(oam.s.isOpen, 'still open', 'closed');
