@@ -15,6 +15,11 @@ export const QUIRKS = {
   'websocketd.ignore-required-acl': { clause: 'W-11', breaks: 'events go to every subscriber, whatever their required_acl' },
   'backend.no-json-content-type': { clause: 'H-2', breaks: 'the echo backend answers with Content-Type: text/plain' },
   'backend.no-hash-check': { clause: 'H-6', breaks: 'the echo backend accepts any signature, or none' },
+  'wcs.no-timeout': { clause: 'H-10', breaks: 'the reference WCS ignores rest_request_timeout and waits for any answer' },
+  'wcs.retry-on-read-timeout': { clause: 'H-10', breaks: 'the reference WCS retries a request that timed out' },
+  'wcs.ignore-sent-retry-flag': { clause: 'H-13', breaks: 'the reference WCS retries a dropped request even with sent-retry disabled' },
+  'wcs.send-when-disabled': { clause: 'H-14', breaks: 'the reference WCS sends hooks although disable_rest_requests=true' },
+  'wcs.retry-on-http-status': { clause: 'H-16', breaks: 'the reference WCS retries hooks answered with a 4xx or 5xx status' },
 } as const satisfies Record<string, { clause: string; breaks: string }>;
 
 export type Quirk = keyof typeof QUIRKS;

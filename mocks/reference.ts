@@ -1,6 +1,17 @@
-import { hooksBackendTarget, oamTarget, stompTarget, type HooksBackendTarget, type OamTarget, type StompTarget, type Timeouts, type WebsocketdTarget } from '../src/target/target.ts';
+import { hooksBackendTarget, oamTarget, stompTarget, type HooksBackendTarget, type WcsInstance, type OamTarget, type StompTarget, type Timeouts, type WebsocketdTarget } from '../src/target/target.ts';
+import type { Quirk } from './quirks.ts';
 import { startEchoBackend, type EchoBackendOptions } from './wcs/backend.ts';
+import { DEFAULT_HOOK_SETTINGS, type HookClientSettings } from './wcs/hook-client.ts';
+import { startWcs } from './wcs/wcs.ts';
 import { REFERENCE_USERS } from './websocketd/auth.ts';
+
+/** The reference WCS instances of the client role: short settings so that the hooks suite takes seconds. */
+const REFERENCE_WCS: Record<string, Partial<HookClientSettings>> = {
+  default: { rest_request_timeout: 1, rest_client_request_retry_count: 2, rest_hook_send_hash: true, rest_hook_secret_key: 'rtc-conformance-wcs-secret' },
+  'no-sent-retry': { rest_request_timeout: 1, rest_client_request_retry_count: 2, rest_client_request_sent_retry_enabled: false },
+  'no-timeout': { rest_request_timeout: 0 },
+  disabled: { disable_rest_requests: true },
+};
 
 /** The HMAC key of the reference hook backend (a test value, shown on purpose; redacted from transcripts all the same). */
 const REFERENCE_HOOK_SECRET = 'rtc-conformance-test-secret';
@@ -14,18 +25,30 @@ export interface ReferenceServers {
   stomp: StompTarget;
   oam: OamTarget;
   websocketd: WebsocketdTarget;
-  hooks: { backend: HooksBackendTarget };
+  hooks: { backend: HooksBackendTarget; wcs: WcsInstance[] };
   close(): Promise<void>;
 }
 
 /** Starts the bundled reference servers on ephemeral loopback ports and describes them as targets. */
 export async function startReferenceServers(
-  options: { oam?: OamServerOptions; websocketd?: WebsocketdOptions; backend?: EchoBackendOptions } = {},
+  options: { oam?: OamServerOptions; websocketd?: WebsocketdOptions; backend?: EchoBackendOptions; hookApp?: string; wcsQuirks?: ReadonlySet<Quirk> } = {},
 ): Promise<ReferenceServers> {
   // Served over TLS with the test certificate, as the real OAM backend is (wss, https).
   const oam = await startOamServer({ tls: true, ...options.oam });
   const websocketd = await startWebsocketd(options.websocketd);
   const backend = await startEchoBackend({ secretKey: REFERENCE_HOOK_SECRET, refuseLogin: 'refuse-me', ...options.backend });
+  // Reference WCS instances, each configured differently, all calling the harness's backend (client role).
+  const instances = await Promise.all(
+    Object.entries(REFERENCE_WCS).map(async ([name, settings]) => {
+      const wcs = await startWcs({
+        settings: { ...DEFAULT_HOOK_SETTINGS, ...settings },
+        applications: { rtc: options.hookApp ?? 'http://127.0.0.1:9/apps/none', rtcRefused: 'http://127.0.0.1:9/apps/refused' },
+        pingMs: 1000,
+        quirks: options.wcsQuirks,
+      });
+      return { wcs, instance: { name, url: wcs.url, settings: { ...DEFAULT_HOOK_SETTINGS, ...settings } } };
+    }),
+  );
   const common = { url: oam.stompUrl, insecure: true, limits: oam.limits };
   return {
     stomp: stompTarget(common, { destinationPrefix: '/topic/' }, REFERENCE_TIMEOUTS),
@@ -60,9 +83,10 @@ export async function startReferenceServers(
         },
         REFERENCE_TIMEOUTS,
       ),
+      wcs: instances.map((i) => i.instance),
     },
     close: async () => {
-      await Promise.all([oam.close(), websocketd.close(), backend.close()]);
+      await Promise.all([oam.close(), websocketd.close(), backend.close(), ...instances.map((i) => i.wcs.close())]);
     },
   };
 }

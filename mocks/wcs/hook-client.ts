@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { Agent, errors, request } from 'undici';
+import type { Quirk } from '../quirks.ts';
 
 /**
  * The REST hook client of the reference WCS, with the semantics CONTRACTS.md H-10 … H-16 give WCS: Apache HttpClient 4's
@@ -45,17 +46,21 @@ export class HookClient {
   /** Error lines in the documented form (seed 001). */
   readonly log: string[] = [];
 
-  constructor(readonly settings: HookClientSettings) {}
+  constructor(
+    readonly settings: HookClientSettings,
+    private readonly quirks: ReadonlySet<Quirk> = new Set(),
+  ) {}
 
   async send(appUrl: string, method: string, body: unknown): Promise<HookResult> {
     const started = performance.now();
-    if (this.settings.disable_rest_requests) return { outcome: { kind: 'disabled' }, attempts: 0, ms: 0 };
+    if (this.settings.disable_rest_requests && !this.quirks.has('wcs.send-when-disabled')) return { outcome: { kind: 'disabled' }, attempts: 0, ms: 0 };
     const text = JSON.stringify(body);
     const headers: Record<string, string> = { 'content-type': 'application/json;charset=UTF-8', accept: 'application/json' };
     if (this.settings.rest_hook_send_hash && this.settings.rest_hook_secret_key) {
       headers.authorization = `WCS ${createHmac('md5', this.settings.rest_hook_secret_key).update(text).digest('hex')}`;
     }
-    const timeoutMs = this.settings.rest_request_timeout * 1000;
+    const timeoutMs = this.quirks.has('wcs.no-timeout') ? 0 : this.settings.rest_request_timeout * 1000;
+    const retries = () => attempts <= this.settings.rest_client_request_retry_count;
     let attempts = 0;
     for (;;) {
       attempts++;
@@ -71,11 +76,13 @@ export class HookClient {
           ...(timeoutMs > 0 ? { signal: AbortSignal.timeout(timeoutMs) } : {}),
         });
         const answer = await res.body.text();
+        if (res.statusCode >= 400 && this.quirks.has('wcs.retry-on-http-status') && retries()) continue;
         return { outcome: { kind: 'answered', status: res.statusCode, body: answer }, attempts, ms: performance.now() - started };
       } catch (err) {
         const kind = classify(err);
         if (kind === 'timeout') {
           this.error(method, 'java.net.SocketTimeoutException: Read timed out');
+          if (this.quirks.has('wcs.retry-on-read-timeout') && retries()) continue;
           return { outcome: { kind }, attempts, ms: performance.now() - started };
         }
         if (kind === 'refused') {
@@ -83,7 +90,8 @@ export class HookClient {
           attempts--; // nothing was delivered
           return { outcome: { kind }, attempts, ms: performance.now() - started };
         }
-        const retry = this.settings.rest_client_request_sent_retry_enabled && attempts <= this.settings.rest_client_request_retry_count;
+        const sentRetry = this.settings.rest_client_request_sent_retry_enabled || this.quirks.has('wcs.ignore-sent-retry-flag');
+        const retry = sentRetry && retries();
         this.error(method, `org.apache.http.NoHttpResponseException: the target server failed to respond${retry ? ' (retrying)' : ''}`);
         if (!retry) return { outcome: { kind: 'dropped' }, attempts, ms: performance.now() - started };
       }

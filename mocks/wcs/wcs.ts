@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { Quirk } from '../quirks.ts';
 import { HookClient, type HookClientSettings, type HookResult } from './hook-client.ts';
 
 /**
@@ -16,6 +17,7 @@ export interface WcsOptions {
   applications: Record<string, string>;
   /** Server ping interval, ms (0: none). */
   pingMs?: number;
+  quirks?: ReadonlySet<Quirk>;
 }
 
 export interface RunningWcs {
@@ -96,7 +98,7 @@ class WcsSession {
 }
 
 export async function startWcs(options: WcsOptions): Promise<RunningWcs> {
-  const hooks = new HookClient(options.settings);
+  const hooks = new HookClient(options.settings, options.quirks);
   const wss = new WebSocketServer({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
   await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
   const port = (wss.address() as AddressInfo).port;

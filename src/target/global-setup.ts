@@ -1,8 +1,9 @@
 import type { TestProject } from 'vitest/node';
 import { parseQuirks } from '../../mocks/quirks.ts';
-import { startReferenceServers } from '../../mocks/reference.ts';
+import { REFERENCE_TIMEOUTS, startReferenceServers } from '../../mocks/reference.ts';
+import { startFaultBackend } from '../hooks/fault-backend.ts';
 import type { WebsocketdProfile } from '../../mocks/websocketd/server.ts';
-import { hooksBackendTarget, oamTarget, stompTarget, websocketdTarget, type ResolvedTarget, type TargetFile } from './target.ts';
+import { REAL_TIMEOUTS, hooksBackendTarget, oamTarget, stompTarget, websocketdTarget, type ResolvedTarget, type TargetFile } from './target.ts';
 import type { RunOptions } from '../case.ts';
 
 /** Environment variables through which the CLI (or a user running vitest directly) hands over the target. */
@@ -21,16 +22,32 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const spec = JSON.parse(process.env[TARGET_ENV] || '{}') as TargetFile;
   const options = JSON.parse(process.env[OPTIONS_ENV] || '{}') as Partial<RunOptions> & { quirks?: string[]; profile?: WebsocketdProfile };
   const quirks = parseQuirks(options.quirks ?? []);
-  const reference = await startReferenceServers({ oam: { quirks }, websocketd: { quirks, profile: options.profile }, backend: { quirks } });
+  const listen = spec.hooks?.client?.listen;
+  const faultBackend = await startFaultBackend(listen ? { host: listen.host ?? '127.0.0.1', port: listen.port } : {});
+  const reference = await startReferenceServers({
+    hookApp: faultBackend.appUrl, wcsQuirks: quirks, oam: { quirks }, websocketd: { quirks, profile: options.profile }, backend: { quirks } });
   const target: ResolvedTarget = {
     name: spec.name ?? (spec.stomp || spec.oam || spec.websocketd || spec.hooks ? 'custom target' : 'reference servers'),
     kinds: { stomp: spec.stomp ? 'real' : 'reference', oam: spec.oam ? 'real' : 'reference', websocketd: spec.websocketd ? 'real' : 'reference', hooks: spec.hooks?.backend ? 'real' : 'reference' },
     stomp: spec.stomp ? stompTarget(spec.stomp) : reference.stomp,
     oam: spec.oam ? oamTarget(spec.oam) : reference.oam,
     websocketd: spec.websocketd ? websocketdTarget(spec.websocketd) : reference.websocketd,
-    hooks: { backend: spec.hooks?.backend ? hooksBackendTarget(spec.hooks.backend) : reference.hooks.backend },
+    hooks: {
+      backend: spec.hooks?.backend ? hooksBackendTarget(spec.hooks.backend) : reference.hooks.backend,
+      client: spec.hooks?.client
+        ? {
+            wcs: spec.hooks.client.wcs.map((w, i) => ({ ...w, name: w.name ?? `wcs-${i + 1}` })),
+            appKey: spec.hooks.client.appKey,
+            refusedAppKey: spec.hooks.client.refusedAppKey,
+            controlUrl: faultBackend.controlUrl,
+            timeouts: REAL_TIMEOUTS,
+          }
+        : { wcs: reference.hooks.wcs, appKey: 'rtc', refusedAppKey: 'rtcRefused', controlUrl: faultBackend.controlUrl, timeouts: REFERENCE_TIMEOUTS },
+    },
   };
   project.provide('rtcTarget', target);
   project.provide('rtcOptions', { strict: options.strict ?? false });
-  return () => reference.close();
+  return async () => {
+    await Promise.all([reference.close(), faultBackend.close()]);
+  };
 }

@@ -58,6 +58,29 @@ export interface HooksBackendTarget {
   timeouts: Timeouts;
 }
 
+export interface WcsInstance {
+  name: string;
+  url: string;
+  insecure?: boolean;
+  settings: {
+    rest_request_timeout: number;
+    rest_client_request_retry_count: number;
+    rest_client_request_sent_retry_enabled: boolean;
+    disable_rest_requests: boolean;
+    rest_hook_send_hash?: boolean;
+    rest_hook_secret_key?: string;
+  };
+}
+
+export interface HooksClientTarget {
+  wcs: WcsInstance[];
+  appKey: string;
+  refusedAppKey?: string;
+  /** The harness's fault backend control endpoint (started by the run). */
+  controlUrl: string;
+  timeouts: Timeouts;
+}
+
 /** What the suites run against; serializable (it crosses from the CLI to vitest workers). */
 export interface ResolvedTarget {
   name: string;
@@ -66,7 +89,7 @@ export interface ResolvedTarget {
   stomp: StompTarget;
   oam: OamTarget;
   websocketd: WebsocketdTarget;
-  hooks: { backend: HooksBackendTarget };
+  hooks: { backend: HooksBackendTarget; client: HooksClientTarget };
 }
 
 /** The target file (`--target FILE`), as validated by schemas/target.schema.json. */
@@ -74,7 +97,10 @@ export interface TargetFile {
   name?: string;
   stomp?: Partial<Omit<StompTarget, 'timeouts'>> & { url: string; timeouts?: Partial<Timeouts> };
   oam?: Partial<Omit<OamTarget, 'timeouts'>> & { url: string; restUrl: string; timeouts?: Partial<Timeouts> };
-  hooks?: { backend?: Partial<Omit<HooksBackendTarget, 'timeouts' | 'settings'>> & { url: string; settings?: Partial<HooksBackendTarget['settings']>; timeouts?: Partial<Timeouts> } };
+  hooks?: {
+    backend?: Partial<Omit<HooksBackendTarget, 'timeouts' | 'settings'>> & { url: string; settings?: Partial<HooksBackendTarget['settings']>; timeouts?: Partial<Timeouts> };
+    client?: { wcs: Array<Omit<WcsInstance, 'name'> & { name?: string }>; appKey: string; refusedAppKey?: string; listen: { host?: string; port: number } };
+  };
   websocketd?: {
     url: string;
     authUrl: string;
@@ -157,7 +183,7 @@ export function targetSpec(file: TargetFile | undefined, flags: TargetFlags): Ta
   return spec;
 }
 
-const REAL_TIMEOUTS: Timeouts = { responseMs: 3000, closeMs: 2000, quietMs: 500 };
+export const REAL_TIMEOUTS: Timeouts = { responseMs: 3000, closeMs: 2000, quietMs: 500 };
 
 export function oamTarget(spec: TargetFile['oam'], defaults: Partial<OamTarget> = {}, timeouts = REAL_TIMEOUTS): OamTarget {
   if (!spec) throw new TargetError('no OAM endpoint');

@@ -1,0 +1,223 @@
+import { createHmac } from 'node:crypto';
+import { describe } from 'vitest';
+import { conformanceCase } from '../../../src/case.ts';
+import { problems } from '../../../src/schemas.ts';
+import { instance, session, settledDeliveries } from './flows.ts';
+
+/** Tolerance on give-up times: the client's timer, the event loop and loopback latency. */
+const slack = (timeoutMs: number) => Math.max(500, timeoutMs * 0.25);
+
+describe('H-1 hook requests (client role: the harness plays the backend)', () => {
+  conformanceCase(
+    { id: 'H-1.4', title: 'connect is POST <app>/connect, JSON, with nodeId, appKey and sessionId', expected: 'one POST …/connect, Content-Type application/json, a body with the three context fields and the custom data' },
+    async (c) => {
+      const wcs = instance(c, (s) => !s.disable_rest_requests, 'hooks enabled');
+      const client = await session(c, wcs);
+      await client.event('ConnectionStatusEvent', 5000);
+      const [d] = await settledDeliveries(client, 'connect', 0);
+      c.check(!!d, 'a connect hook', 'no delivery');
+      c.check(/^application\/json\b/i.test(String(d.headers['content-type'])), 'Content-Type application/json', String(d.headers['content-type']));
+      const body = JSON.parse(d.body);
+      c.check(problems('hooks', 'hookRequest', body).length === 0, 'nodeId, appKey, sessionId', d.body.slice(0, 200));
+      c.check(body.custom?.rtcCase === client.marker, 'the custom data of the connection', JSON.stringify(body.custom));
+    },
+  );
+
+  conformanceCase(
+    { id: 'H-1.5', title: 'sendData becomes POST <app>/OnDataEvent with the context fields and the payload', expected: 'an OnDataEvent hook carrying nodeId, appKey, sessionId, operationId and payload' },
+    async (c) => {
+      const wcs = instance(c, (s) => !s.disable_rest_requests, 'hooks enabled');
+      const client = await session(c, wcs);
+      await client.event('ConnectionStatusEvent', 5000);
+      const op = client.sendData({ text: 'Grüße 東京' });
+      await client.event('DataStatusEvent', 5000);
+      const [d] = await settledDeliveries(client, 'OnDataEvent', 0);
+      c.check(!!d, 'an OnDataEvent hook', 'no delivery');
+      const body = JSON.parse(d.body);
+      c.check(problems('hooks', 'hookRequest', body).length === 0 && body.operationId === op && body.payload?.text === 'Grüße 東京', `context fields, operationId ${op}, the payload`, d.body.slice(0, 300));
+    },
+  );
+});
+
+describe('H-10 rest_request_timeout', () => {
+  conformanceCase(
+    { id: 'H-10.1', title: 'a backend slower than the timeout: the client gives up at about the timeout', expected: 'give-up time ≈ rest_request_timeout (± max(500 ms, 25%)), reported to the client as FAILED', timeoutMs: 20_000 },
+    async (c) => {
+      const wcs = instance(c, (s) => s.rest_request_timeout > 0 && s.rest_request_timeout <= 5 && !s.disable_rest_requests, 'a rest_request_timeout of 5 s or less');
+      const timeoutMs = wcs.settings.rest_request_timeout * 1000;
+      const client = await session(c, wcs, { connect: { kind: 'delay', ms: timeoutMs + 3000 } });
+      const failed = await client.event('ConnectionStatusEvent', timeoutMs + 3000);
+      const [d] = await settledDeliveries(client, 'connect', 0);
+      c.check(!!d, 'a connect delivery', 'none');
+      const gaveUp = (failed?.at ?? Date.now()) - d.arrivedAt;
+      c.measure('rest_request_timeout (ms)', timeoutMs);
+      c.measure('give-up after (ms)', gaveUp);
+      c.measure('tolerance (ms)', slack(timeoutMs));
+      c.check(failed?.data.status === 'FAILED', 'the connection FAILED after the timeout', JSON.stringify(failed?.data ?? 'no ConnectionStatusEvent'));
+      c.check(Math.abs(gaveUp - timeoutMs) <= slack(timeoutMs), `give-up after ${timeoutMs} ms ± ${slack(timeoutMs)}`, `${gaveUp} ms`);
+    },
+  );
+
+  conformanceCase(
+    { id: 'H-10.2', title: 'a read timeout is not retried: one delivery', expected: 'exactly one connect delivery, also after the timeout has passed', timeoutMs: 20_000 },
+    async (c) => {
+      const wcs = instance(c, (s) => s.rest_request_timeout > 0 && s.rest_request_timeout <= 5 && !s.disable_rest_requests, 'a rest_request_timeout of 5 s or less');
+      const timeoutMs = wcs.settings.rest_request_timeout * 1000;
+      const client = await session(c, wcs, { connect: { kind: 'delay', ms: timeoutMs + 3000 } });
+      await client.event('ConnectionStatusEvent', timeoutMs + 3000);
+      const all = await settledDeliveries(client, 'connect', Math.min(2000, timeoutMs));
+      c.check(all.length === 1, 'one delivery', `${all.length} deliveries`);
+    },
+  );
+});
+
+describe('H-11 rest_request_timeout=0', () => {
+  conformanceCase(
+    { id: 'H-11.1', title: 'with the timeout disabled the client waits for a late answer', expected: 'a backend answering after 2.5 s: the connection is ESTABLISHED, one delivery', timeoutMs: 20_000 },
+    async (c) => {
+      const wcs = instance(c, (s) => s.rest_request_timeout === 0 && !s.disable_rest_requests, 'rest_request_timeout=0');
+      const client = await session(c, wcs, { connect: { kind: 'delay', ms: 2500 } });
+      const status = await client.event('ConnectionStatusEvent', 8000);
+      c.check(status?.data.status === 'ESTABLISHED', 'ESTABLISHED after the late answer', JSON.stringify(status?.data ?? 'no ConnectionStatusEvent'));
+      const all = await settledDeliveries(client, 'connect', 0);
+      c.check(all.length === 1, 'one delivery', `${all.length} deliveries`);
+    },
+  );
+});
+
+describe('H-12 / H-13 retries of a dropped connection', () => {
+  conformanceCase(
+    { id: 'H-12.1', title: 'a dropped connection is delivered again: 1 + rest_client_request_retry_count in all', expected: '1 + retry count identical deliveries, then FAILED', timeoutMs: 20_000 },
+    async (c) => {
+      const wcs = instance(c, (s) => s.rest_client_request_sent_retry_enabled && !s.disable_rest_requests, 'rest_client_request_sent_retry_enabled=true');
+      const expected = 1 + wcs.settings.rest_client_request_retry_count;
+      const client = await session(c, wcs, { connect: { kind: 'drop' } });
+      await client.event('ConnectionStatusEvent', 8000);
+      const all = await settledDeliveries(client, 'connect', 1000);
+      c.check(all.length === expected, `${expected} deliveries (1 + ${wcs.settings.rest_client_request_retry_count})`, `${all.length} deliveries`);
+      c.check(new Set(all.map((d) => d.body)).size === 1, 'the same body every time', `${new Set(all.map((d) => d.body)).size} different bodies`);
+    },
+  );
+
+  conformanceCase(
+    { id: 'H-13.1', title: 'with sent-retry disabled a dropped connection is delivered once', expected: 'exactly one delivery, then FAILED', timeoutMs: 20_000 },
+    async (c) => {
+      const wcs = instance(c, (s) => !s.rest_client_request_sent_retry_enabled && !s.disable_rest_requests, 'rest_client_request_sent_retry_enabled=false');
+      const client = await session(c, wcs, { connect: { kind: 'drop' } });
+      const status = await client.event('ConnectionStatusEvent', 8000);
+      const all = await settledDeliveries(client, 'connect', 1000);
+      c.check(all.length === 1, 'one delivery', `${all.length} deliveries`);
+      c.check(status?.data.status === 'FAILED', 'FAILED', JSON.stringify(status?.data ?? 'no ConnectionStatusEvent'));
+    },
+  );
+});
+
+describe('H-14 disable_rest_requests', () => {
+  conformanceCase(
+    { id: 'H-14.1', title: 'with REST requests disabled no hook is sent', expected: 'connect and sendData produce no delivery at all' },
+    async (c) => {
+      const wcs = instance(c, (s) => s.disable_rest_requests, 'disable_rest_requests=true');
+      const client = await session(c, wcs);
+      await client.event('ConnectionStatusEvent', 5000);
+      client.sendData({});
+      await client.event('DataStatusEvent', 3000);
+      const all = await settledDeliveries(client, 'connect', 500);
+      const data = (await client.deliveries()).length;
+      c.check(all.length === 0 && data === 0, 'no delivery', `${data} deliveries`);
+    },
+  );
+});
+
+describe('H-15 errors of event hooks', () => {
+  conformanceCase(
+    { id: 'H-15.1', title: 'by default a non-200 answer to an event is ignored', expected: 'OnDataEvent answered 500: no ErrorEvent to the client' },
+    async (c) => {
+      const wcs = instance(c, (s) => !s.disable_rest_requests, 'hooks enabled');
+      const client = await session(c, wcs, { OnDataEvent: { kind: 'status', status: 500 } });
+      await client.event('ConnectionStatusEvent', 5000);
+      client.sendData({});
+      const error = await client.event('ErrorEvent', c.target.hooks.client.timeouts.responseMs);
+      c.check(!error, 'no ErrorEvent', JSON.stringify(error?.data));
+    },
+  );
+
+  conformanceCase(
+    { id: 'H-15.2', title: 'with restOnError FAIL the client receives an ErrorEvent', expected: 'restClientConfig {OnDataEvent: {restOnError: FAIL}}, OnDataEvent answered 500 → ErrorEvent' },
+    async (c) => {
+      const wcs = instance(c, (s) => !s.disable_rest_requests, 'hooks enabled');
+      const client = await session(c, wcs, {
+        connect: { kind: 'answer', restClientConfig: { OnDataEvent: { restOnError: 'FAIL' } } },
+        OnDataEvent: { kind: 'status', status: 500 },
+      });
+      await client.event('ConnectionStatusEvent', 5000);
+      client.sendData({});
+      const error = await client.event('ErrorEvent', c.target.hooks.client.timeouts.responseMs * 2);
+      c.check(!!error, 'an ErrorEvent', 'none');
+    },
+  );
+});
+
+describe('H-16 statuses and refusals are not retried', () => {
+  for (const [id, status] of [['H-16.1', 500], ['H-16.2', 404]] as const) {
+    conformanceCase(
+      { id, title: `HTTP ${status} to connect is an answer: never retried`, expected: `one delivery, the connection FAILED` },
+      async (c) => {
+        const wcs = instance(c, (s) => s.rest_client_request_sent_retry_enabled && s.rest_client_request_retry_count > 0 && !s.disable_rest_requests, 'retries enabled');
+        const client = await session(c, wcs, { connect: { kind: 'status', status } });
+        const st = await client.event('ConnectionStatusEvent', 5000);
+        const all = await settledDeliveries(client, 'connect', 500);
+        c.check(all.length === 1, 'one delivery', `${all.length} deliveries`);
+        c.check(st?.data.status === 'FAILED', 'FAILED', JSON.stringify(st?.data ?? 'none'));
+      },
+    );
+  }
+
+  conformanceCase(
+    { id: 'H-16.3', title: 'a refused connection fails at once, not after retries', expected: 'an application URL that refuses connections: FAILED within 1 s' },
+    async (c) => {
+      const wcs = instance(c, (s) => !s.disable_rest_requests, 'hooks enabled');
+      const appKey = c.target.hooks.client.refusedAppKey;
+      if (!appKey) return c.skip('the target declares no application that refuses connections (hooks.client.refusedAppKey)');
+      const client = new (await import('./flows.ts')).WcsClient(c, wcs);
+      const started = Date.now();
+      await client.connect(appKey);
+      const st = await client.event('ConnectionStatusEvent', 5000);
+      c.measure('FAILED after (ms)', st ? st.at - started : 'never');
+      c.check(st?.data.status === 'FAILED' && st.at - started < 1000, 'FAILED within 1 s', st ? `${st.data.status} after ${st.at - started} ms` : 'no ConnectionStatusEvent');
+    },
+  );
+});
+
+describe('H-5 / H-6 as the client sees them', () => {
+  conformanceCase(
+    { id: 'H-5.3', title: 'a refusal body {status, reason} sets the reason shown to the client', expected: 'connect answered 403 {status, reason: "rtc says no"} → FAILED with info "rtc says no"' },
+    async (c) => {
+      const wcs = instance(c, (s) => !s.disable_rest_requests, 'hooks enabled');
+      const client = await session(c, wcs, { connect: { kind: 'status', status: 403, body: { status: 403, reason: 'rtc says no' } } });
+      const st = await client.event('ConnectionStatusEvent', 5000);
+      c.check(st?.data.status === 'FAILED' && st.data.info === 'rtc says no', 'FAILED, info "rtc says no"', JSON.stringify(st?.data ?? 'none'));
+    },
+  );
+
+  conformanceCase(
+    { id: 'H-5.4', title: 'any other refusal body falls back to the status-line reason', expected: 'connect answered 403 {"error": …} → FAILED with info "Forbidden"' },
+    async (c) => {
+      const wcs = instance(c, (s) => !s.disable_rest_requests, 'hooks enabled');
+      const client = await session(c, wcs, { connect: { kind: 'status', status: 403, body: { error: 'nope' } } });
+      const st = await client.event('ConnectionStatusEvent', 5000);
+      c.check(st?.data.status === 'FAILED' && st.data.info === 'Forbidden', 'FAILED, info "Forbidden"', JSON.stringify(st?.data ?? 'none'));
+    },
+  );
+
+  conformanceCase(
+    { id: 'H-6.4', title: 'with rest_hook_send_hash the client signs each hook', expected: 'Authorization: WCS <hex HMAC-MD5 of the body with rest_hook_secret_key>' },
+    async (c) => {
+      const wcs = instance(c, (s) => Boolean(s.rest_hook_send_hash && s.rest_hook_secret_key) && !s.disable_rest_requests, 'rest_hook_send_hash and rest_hook_secret_key');
+      const client = await session(c, wcs);
+      await client.event('ConnectionStatusEvent', 5000);
+      const [d] = await settledDeliveries(client, 'connect', 0);
+      const expected = `WCS ${createHmac('md5', wcs.settings.rest_hook_secret_key!).update(d.body).digest('hex')}`;
+      c.check(d.headers.authorization === expected, 'the HMAC-MD5 signature of the body', String(d.headers.authorization ?? '(no Authorization header)'));
+    },
+  );
+});

@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import type { CaseContext } from '../../../src/case.ts';
+import type { Delivery, Fault } from '../../../src/hooks/fault-backend.ts';
+import type { WcsInstance } from '../../../src/target/target.ts';
+import { RecordingWebSocket } from '../../../src/transport/ws-client.ts';
+
+type Settings = WcsInstance['settings'];
+
+/** The first WCS instance whose settings fit the case; skips the case when the target has none. */
+export function instance(c: CaseContext, fits: (s: Settings) => boolean, what: string): WcsInstance {
+  const found = c.target.hooks.client.wcs.find((w) => fits(w.settings));
+  if (!found) return c.skip(`no WCS instance of the target is configured with ${what} (target file: hooks.client.wcs[].settings)`);
+  c.measure('WCS instance', `${found.name}: ${JSON.stringify(found.settings).replace(/"rest_hook_secret_key":"[^"]*"/, '"rest_hook_secret_key":"…"')}`);
+  return found;
+}
+
+/** A WCS client session (client WebSocket API) whose hooks carry this case's marker, with the backend's faults set. */
+export class WcsClient {
+  readonly marker = `rtc-${randomUUID()}`;
+  readonly messages: Array<{ message: string; data: Array<Record<string, unknown>>; at: number }> = [];
+  private ws!: RecordingWebSocket;
+
+  constructor(
+    readonly c: CaseContext,
+    readonly wcs: WcsInstance,
+  ) {}
+
+  async program(faults: Record<string, Fault>): Promise<void> {
+    const r = await this.c.http('harness backend (control)').post(`${this.c.target.hooks.client.controlUrl}/faults?marker=${this.marker}`, faults);
+    if (r.status >= 300) throw new Error(`the harness backend refused the faults: HTTP ${r.status}`);
+  }
+
+  async deliveries(): Promise<Delivery[]> {
+    const r = await this.c.http('harness backend (deliveries)').send('GET', `${this.c.target.hooks.client.controlUrl}/deliveries?marker=${this.marker}`);
+    return r.json as Delivery[];
+  }
+
+  /** Opens the client API and sends `connection` (appKey, custom with the marker); answers pings with pong. */
+  async connect(appKey = this.c.target.hooks.client.appKey): Promise<void> {
+    this.ws = await RecordingWebSocket.open(this.wcs.url, { insecure: this.wcs.insecure }, `WCS client API (${this.wcs.name})`);
+    this.c.transcripts.push(this.ws.transcript);
+    this.c.onCleanup(() => this.ws.close());
+    this.ws.listeners.push((m) => {
+      try {
+        const parsed = JSON.parse(m.data.toString('utf8'));
+        this.messages.push({ ...parsed, at: Date.now() });
+        if (parsed.message === 'ping') this.ws.send(JSON.stringify({ message: 'pong', data: [null] }));
+      } catch {
+        // not JSON: kept in the transcript only
+      }
+    });
+    this.ws.send(JSON.stringify({ message: 'connection', data: [{ appKey, mediaProviders: ['WebRTC'], custom: { rtcCase: this.marker } }] }));
+  }
+
+  sendData(payload: Record<string, unknown> = {}): string {
+    const operationId = randomUUID();
+    this.ws.send(JSON.stringify({ message: 'sendData', data: [{ operationId, payload: { ...payload, rtcCase: this.marker } }] }));
+    return operationId;
+  }
+
+  /** Waits for a client API message (e.g. ConnectionStatusEvent); its first data item. */
+  async event(name: string, withinMs: number, accept: (d: Record<string, unknown>) => boolean = () => true): Promise<{ data: Record<string, unknown>; at: number } | undefined> {
+    const deadline = Date.now() + withinMs;
+    for (;;) {
+      const m = this.messages.find((x) => x.message === name && accept(x.data?.[0] ?? {}));
+      if (m) return { data: m.data?.[0] ?? {}, at: m.at };
+      const left = deadline - Date.now();
+      if (left <= 0) return undefined;
+      await this.ws.wait(Math.min(left, 50));
+    }
+  }
+}
+
+/** Opens a client on a fitting instance with the given faults, connected. */
+export async function session(c: CaseContext, wcs: WcsInstance, faults: Record<string, Fault> = {}): Promise<WcsClient> {
+  const client = new WcsClient(c, wcs);
+  await client.program(faults);
+  await client.connect();
+  return client;
+}
+
+/** Waits a settling period and returns the deliveries of a method, with counts and timings as measurements. */
+export async function settledDeliveries(client: WcsClient, method: string, settleMs: number): Promise<Delivery[]> {
+  await new Promise((r) => setTimeout(r, settleMs));
+  const all = (await client.deliveries()).filter((d) => d.method === method);
+  client.c.measure(`${method} deliveries`, all.length);
+  return all;
+}
