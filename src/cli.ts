@@ -19,6 +19,7 @@ run options:
   --target FILE      a target file (JSON, see schemas/target.schema.json)
   --stomp-url URL    a real STOMP-over-WebSocket endpoint, e.g. ws://127.0.0.1:15674/ws
   --oam-url URL --oam-rest-url URL   a real WCS OAM backend, e.g. wss://host:8090/ws and https://host:8090
+  --hooks-backend-url URL            a REST hook backend (its application URL) for the hooks backend role
   --login L, --passcode P, --host H   STOMP CONNECT credentials and virtual host
   --insecure         accept self-signed TLS certificates
   --strict           SHOULD violations fail the run
@@ -76,6 +77,7 @@ async function main(argv: string[]): Promise<number> {
         'stomp-url': { type: 'string' },
         'oam-url': { type: 'string' },
         'oam-rest-url': { type: 'string' },
+        'hooks-backend-url': { type: 'string' },
         login: { type: 'string' },
         passcode: { type: 'string' },
         host: { type: 'string' },
@@ -91,6 +93,7 @@ async function main(argv: string[]): Promise<number> {
         stompUrl: v['stomp-url'] as string | undefined,
         oamUrl: v['oam-url'] as string | undefined,
         oamRestUrl: v['oam-rest-url'] as string | undefined,
+        hooksBackendUrl: v['hooks-backend-url'] as string | undefined,
         login: v.login as string | undefined,
         passcode: v.passcode as string | undefined,
         host: v.host as string | undefined,

@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join, relative, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -43,7 +44,31 @@ export interface RunRequest {
 }
 
 /** Fails fast, with the reason, when a real target cannot be reached at all (exit 2, not a run of broken cases). */
+/** Whether something accepts TCP connections at the URL's host and port. */
+function reachable(url: string, timeoutMs = 5000): Promise<string | undefined> {
+  const u = new URL(url);
+  const port = Number(u.port || (u.protocol === 'https:' ? 443 : 80));
+  return new Promise((resolve) => {
+    const socket = connect({ host: u.hostname, port, timeout: timeoutMs });
+    socket.once('connect', () => (socket.destroy(), resolve(undefined)));
+    socket.once('timeout', () => (socket.destroy(), resolve(`no answer within ${timeoutMs} ms`)));
+    socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+  });
+}
+
 export async function preflight(spec: TargetFile): Promise<void> {
+  if (spec.hooks?.backend) {
+    const why = await reachable(spec.hooks.backend.url);
+    if (why) throw new TargetError(`cannot reach the hook backend ${spec.hooks.backend.url}: ${why}`);
+  }
+  for (const wcs of spec.hooks?.client?.wcs ?? []) {
+    try {
+      const ws = await RecordingWebSocket.open(wcs.url, { insecure: wcs.insecure, timeoutMs: 5000 });
+      await ws.close();
+    } catch (err) {
+      throw new TargetError(`cannot reach the WCS client API: ${(err as Error).message}`);
+    }
+  }
   for (const [what, endpoint] of [['STOMP', spec.stomp], ['OAM', spec.oam], ['websocketd', spec.websocketd]] as const) {
     if (!endpoint) continue;
     try {
@@ -65,7 +90,7 @@ export async function runSuites(req: RunRequest): Promise<{ summary: RunSummary;
 
   process.env[TARGET_ENV] = JSON.stringify(req.spec);
   process.env[OPTIONS_ENV] = JSON.stringify({ strict: req.strict, quirks: req.quirks, profile: req.profile });
-  const targetName = req.spec.name ?? ([req.spec.stomp?.url, req.spec.oam?.url, req.spec.websocketd?.url].filter(Boolean).join(', ') || 'reference servers');
+  const targetName = req.spec.name ?? ([req.spec.stomp?.url, req.spec.oam?.url, req.spec.websocketd?.url, req.spec.hooks?.backend?.url].filter(Boolean).join(', ') || 'reference servers');
   const progress = new ProgressReporter();
   const startedAt = new Date();
   const quirkNote = (req.quirks.length ? ` with quirks ${req.quirks.join(', ')}` : '') + (req.profile ? ` (websocketd profile ${req.profile})` : '');

@@ -117,6 +117,7 @@ export interface TargetFlags {
   stompUrl?: string;
   oamUrl?: string;
   oamRestUrl?: string;
+  hooksBackendUrl?: string;
   login?: string;
   passcode?: string;
   host?: string;
@@ -171,6 +172,10 @@ export function targetSpec(file: TargetFile | undefined, flags: TargetFlags): Ta
     if (!/^wss?:\/\/\S+$/.test(flags.oamUrl)) throw new TargetError(`--oam-url: "${flags.oamUrl}" is not a ws:// or wss:// URL`);
     if (!/^https?:\/\/\S+$/.test(flags.oamRestUrl)) throw new TargetError(`--oam-rest-url: "${flags.oamRestUrl}" is not an http:// or https:// URL`);
     spec.oam = { ...spec.oam, url: flags.oamUrl, restUrl: flags.oamRestUrl.replace(/\/$/, '') };
+  }
+  if (flags.hooksBackendUrl) {
+    if (!/^https?:\/\/\S+$/.test(flags.hooksBackendUrl)) throw new TargetError(`--hooks-backend-url: "${flags.hooksBackendUrl}" is not an http:// or https:// URL`);
+    spec.hooks = { ...spec.hooks, backend: { ...spec.hooks?.backend, url: flags.hooksBackendUrl } };
   }
   const endpoints = [spec.stomp, spec.oam].filter((e) => e !== undefined) as Array<Record<string, unknown>>;
   if (endpoints.length) {

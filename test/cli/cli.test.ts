@@ -27,7 +27,7 @@ function cli(args: string[], timeoutMs = 60_000): Promise<{ code: number | null;
 const tmp = () => mkdtempSync(join(tmpdir(), 'rtc-cli-'));
 
 describe('rtc-conformance list', () => {
-  test.each([['stomp', 'S-', 40], ['oam', 'O-', 40], ['websocketd', 'W-', 50]] as const)('--suite %s --json lists enough cases and covers every %s clause', async (suite, prefix, least) => {
+  test.each([['stomp', 'S-', 40], ['oam', 'O-', 40], ['websocketd', 'W-', 50], ['hooks', 'H-', 40]] as const)('--suite %s --json lists enough cases and covers every %s clause', async (suite, prefix, least) => {
     const { code, stdout } = await cli(['list', '--suite', suite, '--json']);
     expect(code).toBe(0);
     const cases = JSON.parse(stdout) as Array<{ id: string; suite: string; clause: string; level: string; title: string }>;
@@ -72,6 +72,25 @@ describe('rtc-conformance usage and target errors exit 2 with a clear message', 
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/cannot reach the STOMP target: cannot open WebSocket ws:\/\/127\.0\.0\.1:9\/ws: .*ECONNREFUSED/);
     expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
+  test('a hook backend that is down fails fast', async () => {
+    const r = await cli(['run', '--suite', 'hooks', '--hooks-backend-url', 'http://127.0.0.1:9/apps/echo', '--no-html']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('cannot reach the hook backend http://127.0.0.1:9/apps/echo: ECONNREFUSED');
+  });
+
+  test('a WCS client WebSocket that refuses fails fast; a bad hooks section names its field', async () => {
+    const file = join(tmp(), 'target.json');
+    const wcs = [{ url: 'ws://127.0.0.1:9/', settings: { rest_request_timeout: 1, rest_client_request_retry_count: 3, rest_client_request_sent_retry_enabled: true, disable_rest_requests: false } }];
+    writeFileSync(file, JSON.stringify({ hooks: { client: { wcs, appKey: 'rtc', listen: { port: 18081 } } } }));
+    const r = await cli(['run', '--suite', 'hooks', '--target', file, '--no-html']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/cannot reach the WCS client API: cannot open WebSocket ws:\/\/127\.0\.0\.1:9\/: .*ECONNREFUSED/);
+    writeFileSync(file, JSON.stringify({ hooks: { client: { wcs: [{ url: 'ws://x/', settings: { rest_request_timeout: 'soon' } }], appKey: 'rtc', listen: { port: 1 } } } }));
+    const bad = await cli(['run', '--suite', 'hooks', '--target', file]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/hooks\.client\.wcs\.0\.settings\.rest_request_timeout: must be number/);
   });
 
   test('an unknown suite, an unknown option, an unknown command', async () => {

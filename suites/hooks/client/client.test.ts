@@ -221,3 +221,117 @@ describe('H-5 / H-6 as the client sees them', () => {
     },
   );
 });
+
+describe('client role: events and per-method configuration', () => {
+  conformanceCase(
+    { id: 'H-10.3', title: 'an event that times out is handled per restOnError: FAIL → ErrorEvent at about the timeout', expected: 'OnDataEvent slower than the timeout, restOnError FAIL: ErrorEvent ≈ rest_request_timeout after the delivery', timeoutMs: 20_000 },
+    async (c) => {
+      const wcs = instance(c, (s) => s.rest_request_timeout > 0 && s.rest_request_timeout <= 5 && !s.disable_rest_requests, 'a rest_request_timeout of 5 s or less');
+      const timeoutMs = wcs.settings.rest_request_timeout * 1000;
+      const client = await session(c, wcs, {
+        connect: { kind: 'answer', restClientConfig: { OnDataEvent: { restOnError: 'FAIL' } } },
+        OnDataEvent: { kind: 'delay', ms: timeoutMs + 3000 },
+      });
+      await client.event('ConnectionStatusEvent', 5000);
+      client.sendData({});
+      const error = await client.event('ErrorEvent', timeoutMs + 3000);
+      const [d] = await settledDeliveries(client, 'OnDataEvent', 0);
+      c.check(!!error && !!d, 'an ErrorEvent after the timed-out OnDataEvent', error ? 'no delivery' : 'no ErrorEvent');
+      const gaveUp = error!.at - d.arrivedAt;
+      c.measure('give-up after (ms)', gaveUp);
+      c.check(Math.abs(gaveUp - timeoutMs) <= slack(timeoutMs), `ErrorEvent ${timeoutMs} ms ± ${slack(timeoutMs)} after the delivery`, `${gaveUp} ms`);
+    },
+  );
+
+  conformanceCase(
+    { id: 'H-10.4', title: 'an event that times out with the default restOnError is only logged', expected: 'OnDataEvent slower than the timeout: no ErrorEvent to the client', timeoutMs: 20_000 },
+    async (c) => {
+      const wcs = instance(c, (s) => s.rest_request_timeout > 0 && s.rest_request_timeout <= 5 && !s.disable_rest_requests, 'a rest_request_timeout of 5 s or less');
+      const timeoutMs = wcs.settings.rest_request_timeout * 1000;
+      const client = await session(c, wcs, { OnDataEvent: { kind: 'delay', ms: timeoutMs + 2000 } });
+      await client.event('ConnectionStatusEvent', 5000);
+      client.sendData({});
+      const error = await client.event('ErrorEvent', timeoutMs + slack(timeoutMs) + 500);
+      c.check(!error, 'no ErrorEvent', JSON.stringify(error?.data));
+    },
+  );
+
+  conformanceCase(
+    { id: 'H-12.2', title: 'a dropped event hook is retried too: 1 + retry count OnDataEvent deliveries', expected: 'OnDataEvent dropped every time: 1 + rest_client_request_retry_count identical deliveries', timeoutMs: 20_000 },
+    async (c) => {
+      const wcs = instance(c, (s) => s.rest_client_request_sent_retry_enabled && !s.disable_rest_requests, 'rest_client_request_sent_retry_enabled=true');
+      const client = await session(c, wcs, { OnDataEvent: { kind: 'drop' } });
+      await client.event('ConnectionStatusEvent', 5000);
+      client.sendData({ n: 1 });
+      const all = await settledDeliveries(client, 'OnDataEvent', 1500);
+      const expected = 1 + wcs.settings.rest_client_request_retry_count;
+      c.check(all.length === expected && new Set(all.map((d) => d.body)).size === 1, `${expected} identical deliveries`, `${all.length} deliveries, ${new Set(all.map((d) => d.body)).size} distinct bodies`);
+    },
+  );
+
+  conformanceCase(
+    { id: 'H-14.2', title: 'with REST requests disabled connections are established without a backend', expected: 'ConnectionStatusEvent ESTABLISHED, nothing delivered' },
+    async (c) => {
+      const wcs = instance(c, (s) => s.disable_rest_requests, 'disable_rest_requests=true');
+      const client = await session(c, wcs, { connect: { kind: 'status', status: 403 } });
+      const st = await client.event('ConnectionStatusEvent', 5000);
+      c.check(st?.data.status === 'ESTABLISHED', 'ESTABLISHED (the refusing backend is never asked)', JSON.stringify(st?.data ?? 'none'));
+    },
+  );
+
+  conformanceCase(
+    { id: 'H-16.4', title: 'an HTTP 400 to an event hook is not retried', expected: 'OnDataEvent answered 400: one delivery' },
+    async (c) => {
+      const wcs = instance(c, (s) => s.rest_client_request_sent_retry_enabled && s.rest_client_request_retry_count > 0 && !s.disable_rest_requests, 'retries enabled');
+      const client = await session(c, wcs, { OnDataEvent: { kind: 'status', status: 400 } });
+      await client.event('ConnectionStatusEvent', 5000);
+      client.sendData({});
+      await client.event('DataStatusEvent', 3000);
+      const all = await settledDeliveries(client, 'OnDataEvent', 500);
+      c.check(all.length === 1, 'one delivery', `${all.length} deliveries`);
+    },
+  );
+
+  conformanceCase(
+    { id: 'H-4.3', title: 'restPolicy DISABLE in the connect answer stops that hook', expected: 'restClientConfig {OnDataEvent: {restPolicy: DISABLE}}: sendData produces no OnDataEvent delivery' },
+    async (c) => {
+      const wcs = instance(c, (s) => !s.disable_rest_requests, 'hooks enabled');
+      const client = await session(c, wcs, { connect: { kind: 'answer', restClientConfig: { OnDataEvent: { restPolicy: 'DISABLE' } } } });
+      await client.event('ConnectionStatusEvent', 5000);
+      client.sendData({});
+      await client.event('DataStatusEvent', 3000);
+      const all = await settledDeliveries(client, 'OnDataEvent', 300);
+      c.check(all.length === 0, 'no OnDataEvent delivery', `${all.length} deliveries`);
+    },
+  );
+
+  conformanceCase(
+    { id: 'H-4.4', title: 'restOnError LOG (explicit) keeps event errors from the client', expected: 'restClientConfig {OnDataEvent: {restOnError: LOG}}, OnDataEvent answered 500: no ErrorEvent' },
+    async (c) => {
+      const wcs = instance(c, (s) => !s.disable_rest_requests, 'hooks enabled');
+      const client = await session(c, wcs, {
+        connect: { kind: 'answer', restClientConfig: { OnDataEvent: { restOnError: 'LOG' } } },
+        OnDataEvent: { kind: 'status', status: 500 },
+      });
+      await client.event('ConnectionStatusEvent', 5000);
+      client.sendData({});
+      const error = await client.event('ErrorEvent', c.target.hooks.client.timeouts.responseMs);
+      c.check(!error, 'no ErrorEvent', JSON.stringify(error?.data));
+    },
+  );
+
+  conformanceCase(
+    { id: 'H-6.5', title: 'event hooks are signed too', expected: 'the OnDataEvent delivery carries Authorization: WCS <HMAC-MD5 of its body>' },
+    async (c) => {
+      const wcs = instance(c, (s) => Boolean(s.rest_hook_send_hash && s.rest_hook_secret_key) && !s.disable_rest_requests, 'rest_hook_send_hash and rest_hook_secret_key');
+      const client = await session(c, wcs);
+      await client.event('ConnectionStatusEvent', 5000);
+      client.sendData({ signed: true });
+      await client.event('DataStatusEvent', 3000);
+      const [d] = await settledDeliveries(client, 'OnDataEvent', 0);
+      c.check(!!d, 'an OnDataEvent delivery', 'none');
+      const expected = `WCS ${createHmac('md5', wcs.settings.rest_hook_secret_key!).update(d.body).digest('hex')}`;
+      c.check(d.headers.authorization === expected, 'the HMAC-MD5 signature of the body', String(d.headers.authorization ?? '(no Authorization header)'));
+    },
+  );
+});
