@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { Agent, errors, request } from 'undici';
+import type { WcsHookSettings } from '../../src/target/target.ts';
 import type { Quirk } from '../quirks.ts';
 
 /**
@@ -8,15 +9,7 @@ import type { Quirk } from '../quirks.ts';
  * status are never retried; a request that was sent but got no answer (the connection dropped) is retried only when
  * sent-retry is enabled, up to 1 + retry count deliveries in all.
  */
-export interface HookClientSettings {
-  /** Seconds; 0 disables the timeout (H-11). */
-  rest_request_timeout: number;
-  rest_client_request_retry_count: number;
-  rest_client_request_sent_retry_enabled: boolean;
-  disable_rest_requests: boolean;
-  rest_hook_send_hash?: boolean;
-  rest_hook_secret_key?: string;
-}
+export type HookClientSettings = WcsHookSettings;
 
 /** flashphoner.properties defaults for these settings. */
 export const DEFAULT_HOOK_SETTINGS: HookClientSettings = {

@@ -58,18 +58,22 @@ export interface HooksBackendTarget {
   timeouts: Timeouts;
 }
 
+/** The flashphoner.properties settings of a WCS that govern its REST hook client. */
+export interface WcsHookSettings {
+  /** Seconds; 0 disables the timeout (H-11). */
+  rest_request_timeout: number;
+  rest_client_request_retry_count: number;
+  rest_client_request_sent_retry_enabled: boolean;
+  disable_rest_requests: boolean;
+  rest_hook_send_hash?: boolean;
+  rest_hook_secret_key?: string;
+}
+
 export interface WcsInstance {
   name: string;
   url: string;
   insecure?: boolean;
-  settings: {
-    rest_request_timeout: number;
-    rest_client_request_retry_count: number;
-    rest_client_request_sent_retry_enabled: boolean;
-    disable_rest_requests: boolean;
-    rest_hook_send_hash?: boolean;
-    rest_hook_secret_key?: string;
-  };
+  settings: WcsHookSettings;
 }
 
 export interface HooksClientTarget {
