@@ -10,6 +10,8 @@ export type Fault =
   | { kind: 'answer'; restClientConfig?: Record<string, unknown> }
   | { kind: 'delay'; ms: number }
   | { kind: 'drop' }
+  /** TCP reset (RST) with no answer: for a hook body small enough to be sent at once, what a client sees of a reset before reading. */
+  | { kind: 'reset' }
   | { kind: 'status'; status: number; body?: unknown };
 
 export interface Delivery {
@@ -90,6 +92,8 @@ export async function startFaultBackend(options: { host?: string; port?: number;
           return void setTimeout(() => !res.destroyed && echo(), fault.ms);
         case 'drop':
           return void req.socket.destroy();
+        case 'reset':
+          return void req.socket.resetAndDestroy();
         case 'status':
           return json(res, fault.status, fault.body ?? { status: fault.status, reason: 'Refused by the harness' });
       }

@@ -100,6 +100,19 @@ describe('H-12 / H-13 retries of a dropped connection', () => {
   );
 
   conformanceCase(
+    { id: 'H-12.3', title: 'a connection reset (RST) without an answer is delivered again like a drop', expected: '1 + retry count deliveries, then FAILED', timeoutMs: 20_000 },
+    async (c) => {
+      const wcs = instance(c, (s) => s.rest_client_request_sent_retry_enabled && !s.disable_rest_requests, 'rest_client_request_sent_retry_enabled=true');
+      const expected = 1 + wcs.settings.rest_client_request_retry_count;
+      const client = await session(c, wcs, { connect: { kind: 'reset' } });
+      const st = await client.event('ConnectionStatusEvent', 8000);
+      const all = await settledDeliveries(client, 'connect', 1000);
+      c.check(all.length === expected, `${expected} deliveries`, `${all.length} deliveries`);
+      c.check(st?.data.status === 'FAILED', 'FAILED', JSON.stringify(st?.data ?? 'none'));
+    },
+  );
+
+  conformanceCase(
     { id: 'H-13.1', title: 'with sent-retry disabled a dropped connection is delivered once', expected: 'exactly one delivery, then FAILED', timeoutMs: 20_000 },
     async (c) => {
       const wcs = instance(c, (s) => !s.rest_client_request_sent_retry_enabled && !s.disable_rest_requests, 'rest_client_request_sent_retry_enabled=false');
