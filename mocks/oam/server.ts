@@ -57,6 +57,7 @@ export async function startOamServer(options: OamServerOptions = {}): Promise<Ru
     limits,
     serverName: 'rtc-conformance-reference/0.1',
     connectTimeoutMs: options.quirks?.has('oam.no-connect-timeout') ? 0 : oamSettings.stompMaxTimeoutMs,
+    quirks: options.quirks,
   };
   const broker = new Broker();
   const app = new OamApp(new OamStore(), broker, oamSettings, options.quirks);

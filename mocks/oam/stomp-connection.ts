@@ -10,6 +10,7 @@ import {
   type ParserLimits,
   type StompViolation,
 } from '../../src/stomp/index.ts';
+import type { Quirk } from '../quirks.ts';
 import type { Broker, Subscription } from './broker.ts';
 
 export interface StompEndpointSettings {
@@ -19,6 +20,8 @@ export interface StompEndpointSettings {
   serverName: string;
   /** Close a WebSocket that has not completed CONNECT within this many ms (0: never). */
   connectTimeoutMs?: number;
+  /** Fault switches of the STOMP layer (mocks/oam/stomp-quirks.ts). */
+  quirks?: ReadonlySet<Quirk>;
 }
 
 /** An application destination (an OAM realm): returns true when it took the SEND, so the broker does not. */
