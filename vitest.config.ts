@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two projects: `harness` (the harness's own tests: codec properties, reference servers, negative controls) and
- * `suites` (the conformance cases, run against the reference servers unless a target is given; see src/cli.ts).
+ * Three projects: `harness` (the harness's own tests: codec properties, reference servers), `controls` (the kill
+ * matrix of negative controls) and `suites` (the conformance cases, run against the reference servers unless a target
+ * is given; see src/cli.ts).
  */
 export default defineConfig({
   test: {
@@ -11,8 +12,18 @@ export default defineConfig({
         test: {
           name: 'harness',
           include: ['test/**/*.test.ts'],
+          exclude: ['test/controls/**'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        // Negative controls (npm run test:controls): the kill matrix of the reference servers' quirks.
+        test: {
+          name: 'controls',
+          include: ['test/controls/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 600_000,
         },
       },
       {

@@ -52,6 +52,9 @@ stomp.listeners.tcp.1 = 127.0.0.1:61613
 web_stomp.tcp.ip = 127.0.0.1
 web_stomp.tcp.port = $WEB_STOMP_PORT
 loopback_users.guest = true
+# A CONNECT without login/passcode logs in as guest (loopback only), so a bare --stomp-url run works.
+stomp.default_user = guest
+stomp.default_pass = guest
 log.console = false
 log.file.level = info
 EOF
@@ -93,7 +96,11 @@ start() {
     fi
     sleep 1
   done
-  log "up: web-stomp ws://127.0.0.1:$WEB_STOMP_PORT/ws, AMQP amqp://127.0.0.1:$AMQP_PORT (guest/guest)"
+  # STOMP clients that send no explicit host header name the host they dialled (the harness: localhost); RabbitMQ
+  # takes that as the virtual host, so a bare --stomp-url run needs one of that name.
+  rabbitmqctl -n "$NODE" -q add_vhost localhost >/dev/null
+  rabbitmqctl -n "$NODE" -q set_permissions -p localhost guest '.*' '.*' '.*' >/dev/null
+  log "up: web-stomp ws://127.0.0.1:$WEB_STOMP_PORT/ws, AMQP amqp://127.0.0.1:$AMQP_PORT (guest/guest; vhosts / and localhost)"
 }
 
 stop() {

@@ -38,6 +38,10 @@ export interface CaseRecord {
 
 export interface RunOptions {
   strict: boolean;
+  /** The run's seed (generated inputs, `--seed`), shown in the report's environment. */
+  seed: number;
+  /** Known deviations of the target (`--baseline`): case id → reason. Their failures are labelled `baseline: known`. */
+  baseline: Record<string, string>;
 }
 
 declare module 'vitest' {
@@ -156,7 +160,7 @@ export function conformanceCase(meta: CaseMeta, body: (c: CaseContext) => Promis
   const deadline = meta.timeoutMs ?? 20_000;
 
   test.concurrent(`${meta.id} ${meta.title}`, { meta: { rtc: record }, timeout: deadline + 5_000 }, async (ctx: TestContext) => {
-    const { strict } = inject('rtcOptions');
+    const { strict, baseline } = inject('rtcOptions');
     const c = new CaseContext({ id: meta.id, title: meta.title, expected: meta.expected, clause: clauseId, level }, inject('rtcTarget'));
     const result: CaseRecord = { ...record };
     ctx.task.meta.rtc = result;
@@ -185,16 +189,22 @@ export function conformanceCase(meta: CaseMeta, body: (c: CaseContext) => Promis
     for (const t of c.transcripts) await allure.attachment(`transcript: ${t.label}`, t.render(), { contentType: 'text/plain' });
     if (notes.length) await allure.attachment('notes', notes.join('\n'), { contentType: 'text/plain' });
 
-    if (outcome === undefined) return;
+    if (outcome === undefined) return void (await allure.label('verdict', result.verdict!));
     if (outcome instanceof SkipCase) {
       result.verdict = 'skipped';
       result.message = outcome.message;
+      await allure.label('verdict', result.verdict);
       ctx.skip(outcome.message);
     }
     if (outcome instanceof ConformanceFailure) {
       result.message = outcome.message;
       if (level === 'MUST' || (level === 'SHOULD' && strict)) {
         result.verdict = 'failed';
+        await allure.label('verdict', result.verdict);
+        if (baseline?.[meta.id] !== undefined) {
+          await allure.label('baseline', 'known');
+          await allure.attachment('baseline: known deviation', baseline[meta.id], { contentType: 'text/plain' });
+        }
         throw outcome;
       }
       result.verdict = level === 'SHOULD' ? 'non-strict' : 'info';
@@ -203,6 +213,7 @@ export function conformanceCase(meta: CaseMeta, body: (c: CaseContext) => Promis
       return;
     }
     result.verdict = 'broken';
+    await allure.label('verdict', result.verdict);
     const err = outcome as Error;
     result.message = `${err?.name ?? 'Error'}: ${err?.message ?? String(outcome)}`;
     throw new HarnessError(result.message, outcome);

@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { QUIRKS, parseQuirks } from '../mocks/quirks.ts';
 import { CLAUSES } from './clauses.ts';
+import { loadBaseline } from './report/baseline.ts';
 import { compareIds } from './report/summary.ts';
 import { PACKAGE_ROOT, knownSuites, listCases, runSuites } from './run.ts';
 import { TargetError, loadTargetFile, targetSpec } from './target/target.ts';
@@ -23,6 +24,12 @@ run options:
   --login L, --passcode P, --host H   STOMP CONNECT credentials and virtual host
   --insecure         accept self-signed TLS certificates
   --strict           SHOULD violations fail the run
+  --baseline FILE    known deviations (YAML or JSON, schemas/baseline.schema.json): listed failures do not fail the
+                     run; unlisted failures, listed cases that now pass (stale) and expired entries do
+  --update-baseline  rewrite the --baseline file from this run (kept: reasons, owners, expiries of entries that still
+                     deviate; added: new failures, owner from --owner; dropped: stale entries)
+  --owner NAME       owner of entries added by --update-baseline (default: $USER or "unassigned")
+  --seed N           seed of generated inputs (default: random; printed, and shown in the report)
   --quirk NAME       switch a fault on in the reference servers (repeatable; see mocks/quirks.ts)
   --profile P        websocketd reference profile: documented (default) or wazo-v2 (W-12 cases)
   --reports DIR      where to write reports (default: reports)
@@ -83,6 +90,10 @@ async function main(argv: string[]): Promise<number> {
         host: { type: 'string' },
         insecure: { type: 'boolean' },
         strict: { type: 'boolean', default: false },
+        baseline: { type: 'string' },
+        'update-baseline': { type: 'boolean', default: false },
+        owner: { type: 'string' },
+        seed: { type: 'string' },
         quirk: { type: 'string', multiple: true, default: [] },
         profile: { type: 'string' },
         reports: { type: 'string', default: 'reports' },
@@ -109,7 +120,22 @@ async function main(argv: string[]): Promise<number> {
       const quirks = checkedQuirks(v.quirk as unknown as string[]);
       const profile = v.profile as string | undefined;
       if (profile !== undefined && profile !== 'documented' && profile !== 'wazo-v2') throw new UsageError(`--profile: "${profile}" is not documented or wazo-v2`);
+      const seed = v.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(v.seed);
+      if (!Number.isSafeInteger(seed)) throw new UsageError(`--seed: "${v.seed}" is not an integer`);
+      const baselinePath = v.baseline as string | undefined;
+      if (v['update-baseline'] && !baselinePath) throw new UsageError('--update-baseline needs --baseline FILE (the file to write)');
+      const baseline = baselinePath
+        ? {
+            path: baselinePath,
+            // A baseline that does not exist yet is started by --update-baseline.
+            data: v['update-baseline'] && !existsSync(baselinePath) ? undefined : loadBaseline(baselinePath),
+            update: Boolean(v['update-baseline']),
+            owner: (v.owner as string | undefined) ?? process.env.USER ?? 'unassigned',
+          }
+        : undefined;
       const { exitCode } = await runSuites({
+        seed,
+        baseline,
         quirks,
         profile: profile as 'documented' | 'wazo-v2' | undefined,
         suite: v.suite as string | undefined,

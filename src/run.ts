@@ -7,6 +7,7 @@ import { createVitest, type TestModule } from 'vitest/node';
 import type { CaseRecord } from './case.ts';
 import { generateAllureHtml } from './report/allure-html.ts';
 import { ProgressReporter } from './report/progress-reporter.ts';
+import { baselineFailures, judgeBaseline, renderJudgement, updatedBaseline, writeBaseline, type Baseline } from './report/baseline.ts';
 import { renderTable, summarize, type RunSummary } from './report/summary.ts';
 import { OPTIONS_ENV, TARGET_ENV } from './target/global-setup.ts';
 import { TargetError, type TargetFile } from './target/target.ts';
@@ -41,6 +42,10 @@ export interface RunRequest {
   quirks: string[];
   /** Profile of the websocketd reference server. */
   profile?: 'documented' | 'wazo-v2';
+  /** Seed of everything generated in the run (shown in the report; replays a run exactly). */
+  seed: number;
+  /** Known deviations (`--baseline FILE`); with `update`, the file is rewritten from this run. */
+  baseline?: { path: string; data?: Baseline; update: boolean; owner: string };
 }
 
 /** Fails fast, with the reason, when a real target cannot be reached at all (exit 2, not a run of broken cases). */
@@ -89,12 +94,13 @@ export async function runSuites(req: RunRequest): Promise<{ summary: RunSummary;
   mkdirSync(resultsDir, { recursive: true });
 
   process.env[TARGET_ENV] = JSON.stringify(req.spec);
-  process.env[OPTIONS_ENV] = JSON.stringify({ strict: req.strict, quirks: req.quirks, profile: req.profile });
+  const known = Object.fromEntries((req.baseline?.data?.deviations ?? []).map((d) => [d.id, `${d.reason} (owner: ${d.owner}${d.expires ? `, expires ${d.expires}` : ''})`]));
+  process.env[OPTIONS_ENV] = JSON.stringify({ strict: req.strict, quirks: req.quirks, profile: req.profile, seed: req.seed, baseline: known });
   const targetName = req.spec.name ?? ([req.spec.stomp?.url, req.spec.oam?.url, req.spec.websocketd?.url, req.spec.hooks?.backend?.url].filter(Boolean).join(', ') || 'reference servers');
   const progress = new ProgressReporter();
   const startedAt = new Date();
   const quirkNote = (req.quirks.length ? ` with quirks ${req.quirks.join(', ')}` : '') + (req.profile ? ` (websocketd profile ${req.profile})` : '');
-  process.stdout.write(`rtc-conformance ${req.version}: ${req.suite ?? 'all suites'} against ${targetName}${quirkNote}${req.strict ? ' (strict)' : ''}\n`);
+  process.stdout.write(`rtc-conformance ${req.version}: ${req.suite ?? 'all suites'} against ${targetName}${quirkNote}${req.strict ? ' (strict)' : ''}, seed ${req.seed}\n`);
 
   const vitest = await createVitest(
     'test',
@@ -114,7 +120,12 @@ export async function runSuites(req: RunRequest): Promise<{ summary: RunSummary;
             environmentInfo: {
               harness: `rtc-conformance ${req.version}`,
               target: targetName,
+              suite: req.suite ?? 'all',
+              profile: req.profile ?? 'documented',
+              seed: String(req.seed),
               strict: String(req.strict),
+              ...(req.quirks.length ? { quirks: req.quirks.join(', ') } : {}),
+              ...(req.baseline ? { baseline: req.baseline.path } : {}),
               node: process.version,
             },
           },
@@ -152,16 +163,33 @@ export async function runSuites(req: RunRequest): Promise<{ summary: RunSummary;
     version: req.version,
     target: targetName,
     strict: req.strict,
+    seed: req.seed,
     startedAt: startedAt.toISOString(),
     durationMs: Date.now() - startedAt.getTime(),
   });
-  writeFileSync(join(reportsDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   process.stdout.write(`\n${renderTable(summary)}\n`);
+  if (req.baseline) {
+    let baseline: Baseline = req.baseline.data ?? { deviations: [] };
+    if (req.baseline.update) {
+      baseline = updatedBaseline(req.baseline.data, summary.cases, req.baseline.owner, targetName);
+      writeBaseline(req.baseline.path, baseline);
+      process.stdout.write(`\nbaseline written: ${req.baseline.path} (${baseline.deviations.length} deviations)\n`);
+    }
+    const judgement = judgeBaseline(baseline, summary.cases, req.baseline.path);
+    summary.baseline = judgement;
+    process.stdout.write(`\n${renderJudgement(judgement, baseline)}\n`);
+  }
+  writeFileSync(join(reportsDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
 
   let reportPath: string | undefined;
   if (req.html && existsSync(resultsDir)) {
     try {
-      reportPath = await generateAllureHtml({ resultsDir, outputDir: join(reportsDir, 'allure-report'), reportName: `rtc-conformance — ${targetName}` });
+      reportPath = await generateAllureHtml({
+        resultsDir,
+        outputDir: join(reportsDir, 'allure-report'),
+        reportName: `rtc-conformance — ${targetName}`,
+        historyPath: join(reportsDir, 'allure-history.jsonl'),
+      });
     } catch (err) {
       progress.errors.push((err as Error).message);
     }
@@ -169,7 +197,8 @@ export async function runSuites(req: RunRequest): Promise<{ summary: RunSummary;
   process.stdout.write(`\nreports: ${relative(process.cwd(), reportsDir) || '.'}/ (summary.json, junit.xml, allure-results/${reportPath ? ', allure-report/index.html' : ''})\n`);
   for (const e of progress.errors) process.stderr.write(`error: ${e}\n`);
 
-  const bad = summary.totals.failed + summary.totals.broken;
+  // With a baseline, known deviations do not count; new failures, stale and expired entries do.
+  const bad = (summary.baseline ? baselineFailures(summary.baseline) : summary.totals.failed) + summary.totals.broken;
   const exitCode = bad > 0 || progress.errors.length > 0 || summary.cases.length === 0 ? 1 : 0;
   return { summary, exitCode, reportPath };
 }

@@ -6,13 +6,30 @@ import { join, resolve } from 'node:path';
 const require = createRequire(import.meta.url);
 
 /**
+ * Allure categories, one per verdict of DESIGN.md (first match wins). Cases carry the labels `level`, `verdict` and,
+ * for a failure listed in the run's baseline, `baseline: known` (src/case.ts).
+ */
+export const VERDICT_CATEGORIES = [
+  { name: 'Known deviations (baseline)', matchers: { labels: { baseline: '^known$' } } },
+  { name: 'MUST violations', matchers: { statuses: ['failed'], labels: { level: '^MUST$' } } },
+  { name: 'SHOULD violations (--strict)', matchers: { statuses: ['failed'], labels: { level: '^SHOULD$' } } },
+  { name: 'SHOULD deviations (non-strict)', matchers: { labels: { verdict: '^non-strict$' } } },
+  { name: 'Harness or connection errors (broken)', matchers: { statuses: ['broken'] } },
+  { name: 'Skipped (not applicable to this target)', matchers: { statuses: ['skipped'] } },
+  { name: 'INFO observations (recorded)', matchers: { labels: { level: '^INFO$' } } },
+];
+
+/**
  * Generates the Allure 3 HTML report as one self-contained file that opens from disk, grouped
  * protocol → clause → case (epic and feature labels set by every case).
  */
-export async function generateAllureHtml(opts: { resultsDir: string; outputDir: string; reportName: string }): Promise<string> {
+export async function generateAllureHtml(opts: { resultsDir: string; outputDir: string; reportName: string; historyPath?: string }): Promise<string> {
   const config = {
     name: opts.reportName,
     output: resolve(opts.outputDir),
+    // Each generation appends this run to the history file, so trends and per-case history show across runs.
+    ...(opts.historyPath ? { historyPath: resolve(opts.historyPath) } : {}),
+    categories: { rules: VERDICT_CATEGORIES },
     plugins: {
       awesome: {
         options: {

@@ -1,4 +1,5 @@
 import type { CaseRecord, Verdict } from '../case.ts';
+import type { BaselineJudgement } from './baseline.ts';
 
 export const VERDICTS: Verdict[] = ['passed', 'failed', 'non-strict', 'info', 'skipped', 'broken'];
 
@@ -20,11 +21,14 @@ export interface RunSummary {
   version: string;
   target: string;
   strict: boolean;
+  seed?: number;
   startedAt: string;
   durationMs: number;
   totals: Record<Verdict, number>;
   byProtocol: Record<string, Record<Verdict, number>>;
   cases: CaseResult[];
+  /** Present when the run had a baseline (--baseline). */
+  baseline?: BaselineJudgement;
 }
 
 /** Maps a vitest outcome to a verdict when the case itself could not record one (a timeout, a crash). */
@@ -39,7 +43,7 @@ export function emptyCounts(): Record<Verdict, number> {
   return Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
 }
 
-export function summarize(cases: CaseResult[], base: Omit<RunSummary, 'totals' | 'byProtocol' | 'cases'>): RunSummary {
+export function summarize(cases: CaseResult[], base: Omit<RunSummary, 'totals' | 'byProtocol' | 'cases' | 'baseline'>): RunSummary {
   const totals = emptyCounts();
   const byProtocol: Record<string, Record<Verdict, number>> = {};
   for (const c of cases) {

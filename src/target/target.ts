@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { Ajv } from 'ajv';
+import { Ajv, type ErrorObject } from 'ajv';
 import type { StompEndpoint } from '../transport/stomp-session.ts';
 
 /** A target's declared STOMP frame limits (S-11). */
@@ -136,6 +136,15 @@ const require = createRequire(import.meta.url);
 const schema = require('../../schemas/target.schema.json');
 const validate = new Ajv({ allErrors: true }).compile(schema);
 
+/** ajv errors as indented lines naming the field (`stomp.limits.maxHeaders: must be integer`). */
+export function schemaProblems(errors: ErrorObject[] | null | undefined): string[] {
+  return (errors ?? []).map((e) => {
+    const where = e.instancePath ? e.instancePath.slice(1).replaceAll('/', '.') : '(top level)';
+    const extra = e.keyword === 'additionalProperties' ? ` "${(e.params as { additionalProperty: string }).additionalProperty}"` : '';
+    return `  ${where}: ${e.message}${extra}`;
+  });
+}
+
 export function parseTargetFile(text: string, source: string): TargetFile {
   let data: unknown;
   try {
@@ -143,14 +152,7 @@ export function parseTargetFile(text: string, source: string): TargetFile {
   } catch (err) {
     throw new TargetError(`${source}: not valid JSON: ${(err as Error).message}`);
   }
-  if (!validate(data)) {
-    const problems = (validate.errors ?? []).map((e) => {
-      const where = e.instancePath ? e.instancePath.slice(1).replaceAll('/', '.') : '(top level)';
-      const extra = e.keyword === 'additionalProperties' ? ` "${(e.params as { additionalProperty: string }).additionalProperty}"` : '';
-      return `  ${where}: ${e.message}${extra}`;
-    });
-    throw new TargetError(`${source}: invalid target file:\n${problems.join('\n')}`);
-  }
+  if (!validate(data)) throw new TargetError(`${source}: invalid target file:\n${schemaProblems(validate.errors).join('\n')}`);
   return data as TargetFile;
 }
 

@@ -1,0 +1,54 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { QUIRKS, type Quirk } from '../../mocks/quirks.ts';
+import { CLAUSES } from '../../src/clauses.ts';
+import { killed, renderMatrix, runKillMatrix, unexplained, type QuirkOutcome } from './kill-matrix.ts';
+
+/**
+ * Negative controls (`npm run test:controls`, part of `npm test`): every quirk must be killed by the cases of its
+ * clause and break nothing it does not declare. Prints the matrix and the mutation score; reports/kill-matrix.txt
+ * keeps the last one.
+ */
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const quirks = Object.keys(QUIRKS) as Quirk[];
+let outcomes: QuirkOutcome[] = [];
+
+describe('fault switches of the reference servers', () => {
+  test('at least 40 quirks, at least one for every MUST clause, each naming a known clause', () => {
+    expect(quirks.length).toBeGreaterThanOrEqual(40);
+    const clauses = new Set<string>(Object.values(QUIRKS).map((q) => q.clause));
+    for (const q of Object.values(QUIRKS)) expect(CLAUSES.has(q.clause), q.clause).toBe(true);
+    const must = [...CLAUSES.values()].filter((c) => c.level === 'MUST').map((c) => c.id);
+    expect(must.filter((id) => !clauses.has(id))).toEqual([]);
+  });
+});
+
+describe('kill matrix', () => {
+  beforeAll(async () => {
+    const started = Date.now();
+    // Runs are mostly waits on the servers' timers: one more run than cores keeps the machine busy without starving it.
+    outcomes = await runKillMatrix(quirks, {
+      concurrency: availableParallelism() + 1,
+      onOutcome: (o, done) => process.stdout.write(`kill matrix ${done}/${quirks.length}: ${o.quirk} ${killed(o) ? 'killed' : 'SURVIVED'} (${(o.durationMs / 1000).toFixed(1)} s)\n`),
+    });
+    const text = `${renderMatrix(outcomes)}\nwall time: ${((Date.now() - started) / 1000).toFixed(0)} s\n`;
+    process.stdout.write(`\n${text}`);
+    mkdirSync(join(ROOT, 'reports'), { recursive: true });
+    writeFileSync(join(ROOT, 'reports/kill-matrix.txt'), text);
+  }, 600_000);
+
+  test.each(quirks)('%s is killed by its clause and breaks nothing undeclared', (quirk) => {
+    const o = outcomes.find((x) => x.quirk === quirk)!;
+    expect(o.error).toBeUndefined();
+    expect(o.cases).toBeGreaterThan(10);
+    expect(o.caught, `no case of ${o.clause} caught ${quirk}`).not.toEqual([]);
+    expect(unexplained(o), `failures outside ${o.clause} that ${quirk} does not declare`).toEqual([]);
+  });
+
+  test('mutation score is 100%', () => {
+    expect(outcomes.filter((o) => !killed(o)).map((o) => o.quirk)).toEqual([]);
+  });
+});

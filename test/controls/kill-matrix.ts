@@ -1,0 +1,125 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { QUIRKS, quirkSuite, type Quirk } from '../../mocks/quirks.ts';
+import type { CaseResult } from '../../src/report/summary.ts';
+
+/**
+ * The kill matrix: each quirk (a deliberately broken reference server) is run through the suite of its protocol.
+ * A quirk is killed when a case of its clause fails (or, SHOULD, comes out non-strict); it must break nothing else
+ * but the clauses it declares as collateral, and no case may be broken.
+ */
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CAUGHT = new Set(['failed', 'non-strict']);
+
+export interface QuirkOutcome {
+  quirk: Quirk;
+  clause: string;
+  suite: string;
+  /** Cases of the quirk's clause that caught it. */
+  caught: string[];
+  /** Cases of other clauses that failed, each with its clause. */
+  collateral: Array<{ id: string; clause: string; declared: boolean }>;
+  broken: string[];
+  cases: number;
+  durationMs: number;
+  /** The run itself went wrong (no summary, timeout). */
+  error?: string;
+}
+
+export function killed(o: QuirkOutcome): boolean {
+  return !o.error && o.caught.length > 0;
+}
+
+export function unexplained(o: QuirkOutcome): string[] {
+  return [...o.collateral.filter((c) => !c.declared).map((c) => c.id), ...o.broken.map((id) => `${id} (broken)`)];
+}
+
+async function runOne(quirk: Quirk, deadlineMs: number): Promise<QuirkOutcome> {
+  const spec = QUIRKS[quirk];
+  const suite = quirkSuite(quirk);
+  const reports = mkdtempSync(join(tmpdir(), 'rtc-kill-'));
+  const started = Date.now();
+  const base = { quirk, clause: spec.clause, suite, caught: [], collateral: [], broken: [], cases: 0 };
+  let stderr = '';
+  const status = await new Promise<string | undefined>((resolve) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/rtc-conformance.js'), 'run', '--suite', suite, '--quirk', quirk, '--seed', '1', '--no-html', '--reports', reports], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => (child.kill('SIGKILL'), resolve(`no result within ${deadlineMs} ms`)), deadlineMs);
+    child.on('close', (code) => (clearTimeout(timer), resolve(code === 2 ? `exit 2: ${stderr.trim().slice(0, 300)}` : undefined)));
+  });
+  const durationMs = Date.now() - started;
+  let cases: CaseResult[];
+  try {
+    cases = JSON.parse(readFileSync(join(reports, 'summary.json'), 'utf8')).cases;
+  } catch {
+    return { ...base, durationMs, error: status ?? `no summary.json (${stderr.trim().slice(0, 300)})` };
+  } finally {
+    rmSync(reports, { recursive: true, force: true });
+  }
+  const declared = new Set<string>((spec as { collateral?: { clauses: string[] } }).collateral?.clauses ?? []);
+  return {
+    ...base,
+    cases: cases.length,
+    durationMs,
+    caught: cases.filter((c) => c.clause === spec.clause && CAUGHT.has(c.verdict)).map((c) => c.id),
+    collateral: cases.filter((c) => c.clause !== spec.clause && CAUGHT.has(c.verdict)).map((c) => ({ id: c.id, clause: c.clause, declared: declared.has(c.clause) })),
+    broken: cases.filter((c) => c.verdict === 'broken').map((c) => c.id),
+    ...(status ? { error: status } : {}),
+  };
+}
+
+/** Runs every quirk, `concurrency` runs at a time, and reports each outcome as it comes. */
+export async function runKillMatrix(
+  quirks: readonly Quirk[],
+  options: { concurrency: number; deadlineMs?: number; onOutcome?: (o: QuirkOutcome, done: number) => void },
+): Promise<QuirkOutcome[]> {
+  const outcomes: QuirkOutcome[] = [];
+  const queue = [...quirks];
+  const worker = async () => {
+    for (let q = queue.shift(); q; q = queue.shift()) {
+      const o = await runOne(q, options.deadlineMs ?? 180_000);
+      outcomes.push(o);
+      options.onOutcome?.(o, outcomes.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
+  return quirks.map((q) => outcomes.find((o) => o.quirk === q)!);
+}
+
+function ids(list: string[], max = 8): string {
+  if (list.length === 0) return '-';
+  return list.length <= max ? list.join(' ') : `${list.slice(0, max).join(' ')} … (${list.length})`;
+}
+
+/** The matrix as printed: one line per quirk, its clause, the cases that caught it, collateral; then the score. */
+export function renderMatrix(outcomes: readonly QuirkOutcome[]): string {
+  const rows = outcomes.map((o) => [
+    o.quirk,
+    o.clause,
+    o.error ? 'ERROR' : killed(o) ? 'killed' : 'SURVIVED',
+    o.error ?? ids(o.caught),
+    o.collateral.length || o.broken.length
+      ? [ids(o.collateral.map((c) => `${c.id}${c.declared ? '' : '!'}`)), o.broken.length ? `broken: ${ids(o.broken)}` : ''].filter(Boolean).join('; ')
+      : '-',
+  ]);
+  const head = ['quirk', 'clause', 'verdict', 'failing cases of its clause', 'other failing cases (! = undeclared)'];
+  const widths = head.slice(0, 3).map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => [...r.slice(0, 3).map((c, i) => c.padEnd(widths[i])), r[3], r[4]].join('  ').trimEnd();
+  const total = outcomes.length;
+  const dead = outcomes.filter(killed).length;
+  const loose = outcomes.filter((o) => unexplained(o).length > 0).length;
+  return [
+    line(head),
+    ...rows.map((r) => line([r[0], r[1], r[2], r[3].padEnd(Math.min(60, Math.max(...rows.map((x) => x[3].length)))), r[4]])),
+    '',
+    `mutation score: ${dead}/${total} quirks killed = ${total ? ((100 * dead) / total).toFixed(1) : '0'}%; ` +
+      `quirks with unexplained collateral failures: ${loose}`,
+  ].join('\n');
+}
