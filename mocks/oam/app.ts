@@ -24,6 +24,7 @@ export class OamApp {
   readonly onSend = (frame: ParsedFrame, connection: StompConnection): boolean => {
     const destination = header(frame, 'destination') ?? '';
     if (!destination.startsWith('/app/')) return false;
+    if (this.quirks.has('oam.receipt-swallows-response') && header(frame, 'receipt') !== undefined) return true;
     let request: { requestId?: unknown; realm?: unknown; payload?: unknown } | undefined;
     try {
       request = JSON.parse(bodyText(frame));
@@ -36,7 +37,8 @@ export class OamApp {
     else if (requestId === null) answer = { status: 400, reason: 'Bad Request: requestId is missing' };
     else answer = this.store.handle(destination.slice('/app'.length), request.payload);
     if (answer.status === 400 && answer.reason === 'Object not found' && this.quirks.has('oam.404-for-unknown-id')) answer = { ...answer, status: 404 };
-    const body = JSON.stringify({ requestId, ...answer });
+    const dropId = this.quirks.has('oam.drop-request-id') && /^(Bad Request|Not Found):/.test(answer.reason);
+    const body = JSON.stringify({ ...(dropId ? {} : { requestId }), ...answer });
     const contentType = this.quirks.has('oam.wrong-content-type') ? 'text/plain' : JSON_UTF8;
     const message = { command: 'MESSAGE', headers: [['content-type', contentType]] as Array<[string, string]>, body: Buffer.from(body) };
     if (this.quirks.has('oam.leak-response-to-other-session')) this.broker.publish('/user/service', message);
@@ -88,7 +90,8 @@ export class OamApp {
         }
         let answer = this.store.handle(url.pathname, payload);
         if (answer.status === 400 && answer.reason === 'Object not found' && this.quirks.has('oam.404-for-unknown-id')) answer = { ...answer, status: 404 };
-        send(answer.status, answer);
+        const bareArray = this.quirks.has('oam.rest-bare-array') && url.pathname.startsWith('/api/node') && Array.isArray(answer.payload);
+        send(answer.status, bareArray ? answer.payload : answer);
       },
       () => send(413, { status: 413, reason: 'Payload Too Large' }),
     );

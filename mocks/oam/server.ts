@@ -7,7 +7,7 @@ import { WebSocketServer } from 'ws';
 import { DEFAULT_LIMITS, type ParserLimits } from '../../src/stomp/index.ts';
 import type { Quirk } from '../quirks.ts';
 import { OamApp } from './app.ts';
-import { Broker } from './broker.ts';
+import { Broker, type Subscription } from './broker.ts';
 import { DEFAULT_OAM_SETTINGS, type OamSettings } from './settings.ts';
 import { StompConnection, type StompEndpointSettings } from './stomp-connection.ts';
 import { OamStore } from './store.ts';
@@ -59,8 +59,9 @@ export async function startOamServer(options: OamServerOptions = {}): Promise<Ru
     connectTimeoutMs: options.quirks?.has('oam.no-connect-timeout') ? 0 : oamSettings.stompMaxTimeoutMs,
     quirks: options.quirks,
   };
-  const broker = new Broker();
-  const app = new OamApp(new OamStore(), broker, oamSettings, options.quirks);
+  const broker = options.quirks?.has('oam.refuse-alarm-subscription') ? new AlarmRefusingBroker() : new Broker();
+  const app = new OamApp(new OamStore(options.quirks), broker, oamSettings, options.quirks);
+  const wsPath = options.quirks?.has('oam.stomp-not-at-ws') ? '/stomp' : '/ws';
   const handler = app.onHttp;
   let server: Server;
   const tls = options.tls === true ? { cert: `${TEST_CERT_DIR}cert.pem`, key: `${TEST_CERT_DIR}key.pem` } : options.tls || undefined;
@@ -69,7 +70,7 @@ export async function startOamServer(options: OamServerOptions = {}): Promise<Ru
 
   const wss = new WebSocketServer({
     server,
-    path: '/ws',
+    path: wsPath,
     maxPayload: limits.maxBodyBytes * 2 + 64 * 1024,
     handleProtocols: (offered) => SUBPROTOCOL_PREFERENCE.find((p) => offered.has(p)) ?? false,
   });
@@ -85,7 +86,7 @@ export async function startOamServer(options: OamServerOptions = {}): Promise<Ru
   const port = (server.address() as AddressInfo).port;
   const scheme = tls ? 's' : '';
   return {
-    stompUrl: `ws${scheme}://${host}:${port}/ws`,
+    stompUrl: `ws${scheme}://${host}:${port}${wsPath}`,
     restUrl: `http${scheme}://${host}:${port}`,
     port,
     limits,
@@ -100,4 +101,12 @@ export async function startOamServer(options: OamServerOptions = {}): Promise<Ru
         server.closeAllConnections?.();
       }),
   };
+}
+
+/** The quirk oam.refuse-alarm-subscription: SUBSCRIBE /alarm is answered by ERROR-then-close. */
+class AlarmRefusingBroker extends Broker {
+  override add(sub: Subscription): void {
+    if (sub.destination === '/alarm') sub.connection.protocolError('SUBSCRIBE /alarm is not allowed', undefined);
+    else super.add(sub);
+  }
 }

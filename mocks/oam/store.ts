@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { REALMS, REASONS, schemaProblems } from '../../src/oam/realms.ts';
+import type { Quirk } from '../quirks.ts';
 
 /** The answer to one OAM request, the same on STOMP and REST. */
 export interface RealmResult {
@@ -47,7 +48,7 @@ export class OamStore {
   onAlarm: (event: AlarmEvent) => void = () => {};
   private readonly alarmSince = new Map<string, number>();
 
-  constructor() {
+  constructor(private readonly quirks: ReadonlySet<Quirk> = new Set()) {
     const seed = JSON.parse(readFileSync(SEED, 'utf8'));
     this.tables = {
       metric: seed.metrics,
@@ -121,8 +122,9 @@ export class OamStore {
   }
 
   private list(entity: string, p: Record<string, unknown>): Row[] {
-    if (p.id === undefined) return this.tables[entity];
-    return [this.find(entity, num(p.id))];
+    const rows = p.id === undefined ? this.tables[entity] : [this.find(entity, num(p.id))];
+    if (entity === 'profile' && this.quirks.has('oam.profile-ids-as-strings')) return rows.map((r) => ({ ...r, id: String(r.id) }) as unknown as Row);
+    return rows;
   }
 
   private remove(entity: string, p: Record<string, unknown>): undefined {

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
+import { parse } from 'yaml';
 import { CLAUSES } from '../../src/clauses.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/rtc-conformance.js', import.meta.url));
@@ -93,6 +94,23 @@ describe('rtc-conformance usage and target errors exit 2 with a clear message', 
     expect(bad.stderr).toMatch(/hooks\.client\.wcs\.0\.settings\.rest_request_timeout: must be number/);
   });
 
+  test('a missing or invalid baseline, --update-baseline without a file, a bad seed', async () => {
+    const missing = await cli(['run', '--baseline', '/nonexistent/baseline.yaml']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('cannot read baseline file /nonexistent/baseline.yaml: ENOENT');
+    const file = join(tmp(), 'baseline.yaml');
+    writeFileSync(file, 'deviations:\n  - id: S-4.6\n    reason: closes 1011\n');
+    const invalid = await cli(['run', '--baseline', file]);
+    expect(invalid.code).toBe(2);
+    expect(invalid.stderr).toContain("invalid baseline file:\n  deviations.0: must have required property 'owner'");
+    const noFile = await cli(['run', '--update-baseline']);
+    expect(noFile.code).toBe(2);
+    expect(noFile.stderr).toContain('--update-baseline needs --baseline FILE');
+    const seed = await cli(['run', '--seed', 'abc']);
+    expect(seed.code).toBe(2);
+    expect(seed.stderr).toContain('--seed: "abc" is not an integer');
+  });
+
   test('an unknown suite, an unknown option, an unknown command', async () => {
     for (const args of [['run', '--suite', 'nope'], ['run', '--colour'], ['frobnicate']]) {
       const r = await cli(args);
@@ -128,5 +146,44 @@ describe('rtc-conformance run', () => {
     const summary = JSON.parse(readFileSync(join(reports, 'summary.json'), 'utf8'));
     expect(summary.cases.map((c: { id: string }) => c.id)).toEqual(['W-12.1', 'W-12.2', 'W-12.3', 'W-12.4', 'W-12.5']);
     for (const c of summary.cases) expect(c).toMatchObject({ verdict: 'info' }), expect(c.message).toBeUndefined();
+  });
+
+  test('verdict levels: a SHOULD deviation is non-strict (exit 0) and fails only with --strict; Allure labels and environment say so', async () => {
+    const reports = tmp();
+    const lenient = await cli(['run', '--suite', 'oam', '--grep', 'O-9\\.', '--quirk', 'oam.no-cors', '--seed', '42', '--no-html', '--reports', reports], 120_000);
+    expect(lenient.code, lenient.stdout + lenient.stderr).toBe(0);
+    expect(lenient.stdout).toMatch(/WARN O-9\.1 +SHOULD/);
+    const summary = JSON.parse(readFileSync(join(reports, 'summary.json'), 'utf8'));
+    expect(summary.seed).toBe(42);
+    expect(summary.totals).toMatchObject({ 'non-strict': 3, failed: 0 });
+    const results = readdirSync(join(reports, 'allure-results')).filter((f) => f.endsWith('-result.json'))
+      .map((f) => JSON.parse(readFileSync(join(reports, 'allure-results', f), 'utf8')) as { status: string; labels: Array<{ name: string; value: string }> });
+    for (const r of results) {
+      expect(r.status).toBe('passed');
+      expect(r.labels).toEqual(expect.arrayContaining([{ name: 'verdict', value: 'non-strict' }, { name: 'level', value: 'SHOULD' }]));
+    }
+    const env = readFileSync(join(reports, 'allure-results', 'environment.properties'), 'utf8');
+    for (const key of ['harness', 'target', 'profile', 'seed', 'quirks']) expect(env).toMatch(new RegExp(`^${key}=`, 'm'));
+    expect(env).toMatch(/^seed=42$/m);
+    const strict = await cli(['run', '--suite', 'oam', '--grep', 'O-9\\.1', '--quirk', 'oam.no-cors', '--strict', '--no-html', '--reports', tmp()], 120_000);
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toMatch(/FAIL O-9\.1 +SHOULD/);
+  });
+
+  test('--update-baseline writes the deviations of a run; the next runs judge against it (known, then stale); history accumulates', async () => {
+    const reports = tmp();
+    const baseline = join(tmp(), 'baseline.yaml');
+    const broken = await cli(['run', '--suite', 'oam', '--grep', 'O-4\\.2', '--quirk', 'oam.wrong-content-type', '--baseline', baseline, '--update-baseline', '--owner', 'qa-team', '--reports', reports], 120_000);
+    expect(broken.code, broken.stdout + broken.stderr).toBe(0);
+    const written = parse(readFileSync(baseline, 'utf8'));
+    expect(written.deviations).toEqual([{ id: 'O-4.2', reason: expect.stringContaining('text/plain'), owner: 'qa-team' }]);
+    const again = await cli(['run', '--suite', 'oam', '--grep', 'O-4\\.2', '--quirk', 'oam.wrong-content-type', '--baseline', baseline, '--no-html', '--reports', tmp()], 120_000);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('1 known, 0 new, 0 stale, 0 expired');
+    const fixed = await cli(['run', '--suite', 'oam', '--grep', 'O-4\\.2', '--baseline', baseline, '--reports', reports], 120_000);
+    expect(fixed.code).toBe(1);
+    expect(fixed.stdout).toContain('STALE   O-4.2: passes now');
+    // Both HTML generations appended to the same history file: the report shows the trend.
+    expect(readFileSync(join(reports, 'allure-history.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
   });
 });
