@@ -30,7 +30,11 @@ export class Broker {
   publish(destination: string, frame: StompFrame): number {
     const set = this.byDestination.get(destination);
     if (!set) return 0;
-    for (const sub of set) sub.connection.deliver(sub, frame);
+    const [first] = set;
+    for (const sub of set) {
+      const to = set.size > 1 && first.connection.quirks.has('stomp.shared-destination-crosses-sessions') ? first.connection : sub.connection;
+      to.deliver(sub, frame);
+    }
     return set.size;
   }
 }

@@ -9,6 +9,8 @@ import {
   type ParsedFrame,
   type ParserLimits,
   type StompViolation,
+  unescapeHeader,
+  DEFAULT_LIMITS,
 } from '../../src/stomp/index.ts';
 import type { Quirk } from '../quirks.ts';
 import type { Broker, Subscription } from './broker.ts';
@@ -28,6 +30,7 @@ export interface StompEndpointSettings {
 export type FrameHandler = (frame: ParsedFrame, connection: StompConnection) => boolean;
 
 let sessionCounter = 0;
+const NO_QUIRKS: ReadonlySet<Quirk> = new Set();
 
 /**
  * One STOMP 1.2 session of the reference server: strict parsing, ERROR-then-close for anything it cannot process,
@@ -42,6 +45,7 @@ export class StompConnection {
   private sendTimer: NodeJS.Timeout | undefined;
   private watchTimer: NodeJS.Timeout | undefined;
   private lastReceived = Date.now();
+  private connectTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly ws: WebSocket,
@@ -54,10 +58,13 @@ export class StompConnection {
         onFrame: (frame) => this.handle(frame),
         onError: (error) => this.protocolError(describeViolation(error), undefined),
       },
-      { mode: 'strict', limits: settings.limits },
+      { mode: 'strict', limits: this.quirks.has('stomp.no-size-limits') ? DEFAULT_LIMITS : settings.limits },
     );
     ws.on('message', (data: Buffer) => {
       this.lastReceived = Date.now();
+      if (this.quirks.has('stomp.refuse-crlf') && /[^\0\r\n]\r\n/.test(data.toString('latin1'))) {
+        return this.protocolError('CRLF line endings are not supported', undefined);
+      }
       try {
         this.parser.push(data);
       } catch (err) {
@@ -67,9 +74,9 @@ export class StompConnection {
     ws.on('close', () => this.dispose());
     ws.on('error', () => this.dispose());
     if (settings.connectTimeoutMs) {
-      const timer = setTimeout(() => {
+      const timer = (this.connectTimer = setTimeout(() => {
         if (this.state === 'awaiting-connect') this.closeSoon(1000, 'no STOMP CONNECT within stomp_max_timeout');
-      }, settings.connectTimeoutMs);
+      }, settings.connectTimeoutMs));
       ws.once('close', () => clearTimeout(timer));
     }
   }
@@ -78,10 +85,20 @@ export class StompConnection {
     return this.state === 'connected';
   }
 
+  /** The fault switches this session runs with. */
+  get quirks(): ReadonlySet<Quirk> {
+    return this.settings.quirks ?? NO_QUIRKS;
+  }
+
   private handle(frame: ParsedFrame): void {
     if (this.state === 'closed') return;
+    if (this.quirks.has('stomp.trim-header-values')) frame = { ...frame, headers: frame.headers.map(([n, v]) => [n, v.trim()]) };
+    if (this.quirks.has('stomp.last-repeated-header-wins')) {
+      frame = { ...frame, headers: frame.headers.filter(([n], i) => !frame.headers.some(([m], j) => j > i && m === n)) };
+    }
     const { command } = frame;
     if (this.state === 'awaiting-connect') {
+      if (command === 'STOMP' && this.quirks.has('stomp.no-stomp-synonym')) return this.protocolError('unknown command "STOMP"', frame);
       if (command === 'CONNECT' || command === 'STOMP') return this.connect(frame);
       return this.protocolError(`${command} before CONNECT`, frame);
     }
@@ -109,9 +126,15 @@ export class StompConnection {
   }
 
   private connect(frame: ParsedFrame): void {
+    if (this.quirks.has('stomp.escape-connect-headers')) {
+      const bad = frame.headers.find(([, v]) => unescapeHeader(v).badEscapeAt >= 0);
+      if (bad) return this.protocolError(`undefined escape in CONNECT header "${bad[0]}"`, frame);
+      frame = { ...frame, headers: frame.headers.map(([n, v]) => [n, unescapeHeader(v).value]) };
+    }
     const offered = (header(frame, 'accept-version') ?? '1.0').split(',').map((v) => v.trim());
     if (!offered.includes('1.2')) {
-      return this.error('Supported protocol versions are 1.2', frame, { version: '1.2' },
+      const extra: Record<string, string> = this.quirks.has('stomp.no-version-on-version-error') ? {} : { version: '1.2' };
+      return this.error('Supported protocol versions are 1.2', frame, extra,
         `None of the versions you accept (${offered.join(', ')}) is supported; this server speaks 1.2.`);
     }
     const [cx, cy] = parseHeartBeat(header(frame, 'heart-beat'));
@@ -129,7 +152,7 @@ export class StompConnection {
     });
     const sendEvery = sx > 0 && cy > 0 ? Math.max(sx, cy) : 0;
     const expectEvery = cx > 0 && sy > 0 ? Math.max(cx, sy) : 0;
-    if (sendEvery) this.sendTimer = setInterval(() => this.ws.readyState === 1 && this.ws.send('\n'), sendEvery);
+    if (sendEvery && !this.quirks.has('stomp.no-server-heartbeats')) this.sendTimer = setInterval(() => this.ws.readyState === 1 && this.ws.send('\n'), sendEvery);
     if (expectEvery) {
       this.watchTimer = setInterval(() => {
         if (Date.now() - this.lastReceived > expectEvery * 3) this.protocolError('no heart-beat from the client', undefined);
@@ -138,8 +161,8 @@ export class StompConnection {
   }
 
   private subscribe(frame: ParsedFrame): void {
-    if (!this.require(frame, 'destination', 'id')) return;
-    const id = header(frame, 'id')!;
+    if (!this.require(frame, 'destination', ...(this.quirks.has('stomp.subscribe-without-id') ? [] : ['id']))) return;
+    const id = header(frame, 'id') ?? '';
     if (this.subscriptions.has(id)) return this.protocolError(`subscription id "${id}" is already in use`, frame);
     const sub: Subscription = { id, destination: header(frame, 'destination')!, connection: this };
     this.subscriptions.set(id, sub);
@@ -164,7 +187,7 @@ export class StompConnection {
   }
 
   private disconnect(frame: ParsedFrame): void {
-    this.receipt(frame);
+    if (!this.quirks.has('stomp.no-disconnect-receipt')) this.receipt(frame);
     this.closeSoon(1000, 'DISCONNECT');
   }
 
@@ -172,7 +195,7 @@ export class StompConnection {
   deliver(sub: Subscription, source: FrameInput & { headers: Array<[string, string]> }, charCount = false): void {
     const headers: Array<[string, string]> = [
       ['destination', sub.destination],
-      ['message-id', `${this.session}-${++this.messageCounter}`],
+      ['message-id', `${this.session}-${this.quirks.has('stomp.message-id-reused') ? 1 : ++this.messageCounter}`],
       ['subscription', sub.id],
     ];
     const skip = new Set(['destination', 'message-id', 'subscription', 'receipt', 'content-length', 'transaction']);
@@ -183,7 +206,7 @@ export class StompConnection {
       seen.add(name);
       headers.push([name, value]);
     }
-    if (charCount) {
+    if (charCount || this.quirks.has('stomp.content-length-counts-chars')) {
       const chars = [...Buffer.from(source.body ?? '').toString('utf8')].length;
       this.write({ command: 'MESSAGE', headers: [...headers, ['content-length', String(chars)]], body: source.body }, 'keep');
     } else this.write({ command: 'MESSAGE', headers, body: source.body });
@@ -231,6 +254,7 @@ export class StompConnection {
     const receipt = frame && header(frame, 'receipt');
     if (receipt !== undefined) headers.push(['receipt-id', receipt]);
     this.write({ command: 'ERROR', headers, body: details });
+    if (this.quirks.has('stomp.no-close-after-error')) return clearTimeout(this.connectTimer); // stays open, even before CONNECT
     this.closeSoon(1002, 'STOMP protocol error');
   }
 

@@ -52,12 +52,15 @@ export async function startEchoBackend(options: EchoBackendOptions = {}): Promis
           res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text) });
           res.end(text);
         };
-        if (options.delayMs) setTimeout(send, options.delayMs);
+        // backend.slow-publish-stream: 2.5 s is beyond the 2 s rest_request_timeout the reference target declares.
+        const delayMs = options.quirks?.has('backend.slow-publish-stream') && req.url?.endsWith('/publishStream') ? 2500 : options.delayMs;
+        if (delayMs) setTimeout(send, delayMs);
         else send();
       };
       const url = new URL(req.url ?? '/', 'http://backend');
       if (req.method !== 'POST' || !url.pathname.startsWith(`${path}/`)) return reply(404, { status: 404, reason: 'Not Found' });
       const method = url.pathname.slice(path.length + 1);
+      if (options.quirks?.has('backend.requires-charset') && !/;\s*charset=/i.test(req.headers['content-type'] ?? '')) return reply(415, { status: 415, reason: 'Unsupported Media Type: charset required' });
       if (options.secretKey && !options.quirks?.has('backend.no-hash-check')) {
         const expected = Buffer.from(`WCS ${hookSignature(raw, options.secretKey)}`);
         const given = Buffer.from(req.headers.authorization ?? '');
@@ -73,6 +76,7 @@ export async function startEchoBackend(options: EchoBackendOptions = {}): Promis
       if (method === 'connect') {
         const login = (body.custom as { login?: unknown } | undefined)?.login;
         if (options.refuseLogin !== undefined && login === options.refuseLogin) return reply(403, { status: 403, reason: 'Refused by the backend' });
+        if (options.quirks?.has('backend.legacy-disabled-spelling')) return reply(200, { ...body, restClientConfig: { ...DEFAULT_REST_CLIENT_CONFIG, StreamStatusEvent: { restOnError: 'FAIL', restPolicy: 'DISABLED' } } });
         return reply(200, { ...body, restClientConfig: options.restClientConfig ?? DEFAULT_REST_CLIENT_CONFIG });
       }
       reply(200, body);

@@ -49,10 +49,12 @@ export class HookClient {
     if (this.settings.disable_rest_requests && !this.quirks.has('wcs.send-when-disabled')) return { outcome: { kind: 'disabled' }, attempts: 0, ms: 0 };
     const text = JSON.stringify(body);
     const headers: Record<string, string> = { 'content-type': 'application/json;charset=UTF-8', accept: 'application/json' };
+    if (this.quirks.has('wcs.text-plain-hooks')) headers['content-type'] = 'text/plain;charset=UTF-8';
     if (this.settings.rest_hook_send_hash && this.settings.rest_hook_secret_key) {
       headers.authorization = `WCS ${createHmac('md5', this.settings.rest_hook_secret_key).update(text).digest('hex')}`;
     }
-    const timeoutMs = this.quirks.has('wcs.no-timeout') ? 0 : this.settings.rest_request_timeout * 1000;
+    let timeoutMs = this.quirks.has('wcs.no-timeout') ? 0 : this.settings.rest_request_timeout * 1000;
+    if (timeoutMs === 0 && this.quirks.has('wcs.zero-timeout-gives-up')) timeoutMs = 1; // 0 taken as "give up at once"
     const retries = () => attempts <= this.settings.rest_client_request_retry_count;
     let attempts = 0;
     for (;;) {
@@ -84,7 +86,7 @@ export class HookClient {
           return { outcome: { kind }, attempts, ms: performance.now() - started };
         }
         const sentRetry = this.settings.rest_client_request_sent_retry_enabled || this.quirks.has('wcs.ignore-sent-retry-flag');
-        const retry = sentRetry && retries();
+        const retry = sentRetry && retries() && !this.quirks.has('wcs.no-retry-on-drop');
         this.error(method, `org.apache.http.NoHttpResponseException: the target server failed to respond${retry ? ' (retrying)' : ''}`);
         if (!retry) return { outcome: { kind: 'dropped' }, attempts, ms: performance.now() - started };
       }

@@ -12,4 +12,13 @@ export const HOOKS_QUIRKS = {
   'wcs.ignore-sent-retry-flag': { clause: 'H-13', breaks: 'the reference WCS retries a dropped request even with sent-retry disabled' },
   'wcs.send-when-disabled': { clause: 'H-14', breaks: 'the reference WCS sends hooks although disable_rest_requests=true' },
   'wcs.retry-on-http-status': { clause: 'H-16', breaks: 'the reference WCS retries hooks answered with a 4xx or 5xx status' },
+  'wcs.text-plain-hooks': { clause: 'H-1', breaks: 'the reference WCS posts hooks with Content-Type: text/plain' },
+  'backend.requires-charset': { clause: 'H-1', breaks: 'the echo backend refuses (415) a Content-Type application/json without a charset parameter' },
+  'backend.slow-publish-stream': { clause: 'H-3', breaks: 'the echo backend answers publishStream after 2.5 s, beyond the 2 s rest_request_timeout the reference target declares' },
+  'backend.legacy-disabled-spelling': { clause: 'H-4', breaks: 'the echo backend returns restClientConfig with the older spelling restPolicy: DISABLED' },
+  'wcs.ignore-rest-policy-disable': { clause: 'H-4', breaks: 'the reference WCS ignores restPolicy DISABLE and still sends that hook' },
+  'wcs.status-line-reason': { clause: 'H-5', breaks: 'the reference WCS shows the status-line reason even when the refusal body is exactly {status, reason}' },
+  'wcs.zero-timeout-gives-up': { clause: 'H-11', breaks: 'the reference WCS takes rest_request_timeout=0 as "give up at once" instead of "no timeout"' },
+  'wcs.no-retry-on-drop': { clause: 'H-12', breaks: 'the reference WCS never retries a hook whose connection dropped without an answer' },
+  'wcs.no-error-event-on-status': { clause: 'H-15', breaks: 'the reference WCS sends no ErrorEvent for an event hook answered non-200 although its restOnError is FAIL' },
 } as const satisfies Record<string, QuirkSpec>;

@@ -73,7 +73,10 @@ class WcsSession {
     if (result.outcome.kind === 'disabled') return this.send('ConnectionStatusEvent', { ...this.context, status: 'ESTABLISHED', info: '' });
     if (result.outcome.kind !== 'answered') return this.send('ConnectionStatusEvent', { ...this.context, status: 'FAILED', info: `Backend error: ${result.outcome.kind}` });
     const { status, body } = result.outcome;
-    if (status !== 200) return this.send('ConnectionStatusEvent', { ...this.context, status: 'FAILED', info: refusalReason(status, body) });
+    if (status !== 200) {
+      const info = this.options.quirks?.has('wcs.status-line-reason') ? (STATUS_CODES[status] ?? `HTTP ${status}`) : refusalReason(status, body);
+      return this.send('ConnectionStatusEvent', { ...this.context, status: 'FAILED', info });
+    }
     try {
       this.config = (JSON.parse(body).restClientConfig as Record<string, MethodConfig>) ?? {};
     } catch {
@@ -86,10 +89,11 @@ class WcsSession {
   private async sendData(params: Record<string, unknown>): Promise<void> {
     if (!this.appUrl) return this.send('ErrorEvent', { info: 'not connected' });
     const config = this.config.OnDataEvent ?? {};
-    if (config.restPolicy === 'DISABLE') return this.send('DataStatusEvent', { operationId: params.operationId, status: 'ACCEPTED' });
+    if (config.restPolicy === 'DISABLE' && !this.options.quirks?.has('wcs.ignore-rest-policy-disable')) return this.send('DataStatusEvent', { operationId: params.operationId, status: 'ACCEPTED' });
     const result: HookResult = await this.hooks.send(this.appUrl, 'OnDataEvent', { ...this.context, ...params });
     const ok = result.outcome.kind === 'answered' ? result.outcome.status === 200 : result.outcome.kind === 'disabled';
-    if (!ok && config.restOnError === 'FAIL') {
+    const statusIgnored = result.outcome.kind === 'answered' && this.options.quirks?.has('wcs.no-error-event-on-status');
+    if (!ok && config.restOnError === 'FAIL' && !statusIgnored) {
       const info = result.outcome.kind === 'answered' ? refusalReason(result.outcome.status, result.outcome.body) : `Backend error: ${result.outcome.kind}`;
       return this.send('ErrorEvent', { ...this.context, info, method: 'OnDataEvent' });
     }

@@ -44,6 +44,12 @@ export class TokenService {
     return t && !t.revoked && t.expiresAt > Date.now() ? t : undefined;
   }
 
+  /** Whether the token was issued and is past its expiration. */
+  expired(id: string): boolean {
+    const t = this.tokens.get(id);
+    return Boolean(t && t.expiresAt <= Date.now());
+  }
+
   revoke(id: string): boolean {
     const t = this.tokens.get(id);
     if (t) t.revoked = true;

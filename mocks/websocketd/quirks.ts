@@ -2,8 +2,17 @@ import type { QuirkSpec } from '../quirk-spec.ts';
 
 /** Fault switches of the Wazo websocketd reference (mocks/websocketd/). */
 export const WEBSOCKETD_QUIRKS = {
+  'websocketd.plain-ws': { clause: 'W-1', breaks: 'the service is served over plain ws:// instead of wss (the target URL says ws://)' },
+  'websocketd.reply-before-init': { clause: 'W-2', breaks: 'init is sent late: a command the client sends at once is answered before init' },
   'websocketd.4002-instead-of-4001': { clause: 'W-3', breaks: 'a connection without token is closed with 4002 instead of 4001' },
+  'websocketd.websocketd-acl-not-required': { clause: 'W-4', breaks: 'a valid token without the websocketd ACL is accepted' },
+  'websocketd.expired-token-4003': { clause: 'W-4', breaks: 'connecting with an expired token is closed with 4003 instead of 4002' },
+  'websocketd.no-expiry-check': { clause: 'W-5', breaks: 'tokens are not re-checked while connected: expiry or deletion never closes with 4003' },
+  'websocketd.unknown-op-ignored': { clause: 'W-6', breaks: 'an unknown operation is silently ignored instead of closing with 4004' },
   'websocketd.msg-missing': { clause: 'W-7', breaks: 'replies before start omit the msg key' },
   'websocketd.forward-before-start': { clause: 'W-8', breaks: 'bus events are forwarded before the client sent start' },
+  'websocketd.subscribe-after-start-answered': { clause: 'W-9', breaks: 'a subscribe after start is answered with {"op": "subscribe", …}' },
+  'websocketd.prefix-match': { clause: 'W-10', breaks: 'event names match by prefix: subscribed to "X", "X_more" is delivered too' },
+  'websocketd.star-ignored': { clause: 'W-10', breaks: 'a subscription to * matches nothing (only exact names are delivered)' },
   'websocketd.ignore-required-acl': { clause: 'W-11', breaks: 'events go to every subscriber, whatever their required_acl' },
 } as const satisfies Record<string, QuirkSpec>;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import amqp from 'amqplib';
@@ -43,6 +44,8 @@ export const DEFAULT_EXCHANGE = 'wazo-headers';
 class Client {
   private readonly events = new Set<string>();
   private started = false;
+  /** Quirk websocketd.reply-before-init: init still owed (sent after the first command's reply, or after 50 ms). */
+  private initOwed?: NodeJS.Timeout;
 
   constructor(
     private readonly ws: WebSocket,
@@ -50,8 +53,21 @@ class Client {
     private readonly v2: boolean,
     private readonly server: WebsocketdServer,
   ) {
-    this.reply('init', v2 ? { version: 2 } : undefined);
-    ws.on('message', (data: Buffer, isBinary: boolean) => this.onMessage(data, isBinary));
+    const init = () => this.reply('init', v2 ? { version: 2 } : undefined);
+    if (server.quirks.has('websocketd.reply-before-init'))
+      this.initOwed = setTimeout(() => {
+        this.initOwed = undefined;
+        init();
+      }, 50);
+    else init();
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      this.onMessage(data, isBinary);
+      if (this.initOwed) {
+        clearTimeout(this.initOwed);
+        this.initOwed = undefined;
+        init();
+      }
+    });
   }
 
   get tokenId(): string {
@@ -84,7 +100,7 @@ class Client {
       case 'subscribe':
         if (!d || typeof d !== 'object' || typeof d.event_name !== 'string') return this.protocolError('subscribe needs data.event_name');
         this.events.add(d.event_name);
-        if (!this.started || this.v2) this.reply('subscribe');
+        if (!this.started || this.v2 || this.server.quirks.has('websocketd.subscribe-after-start-answered')) this.reply('subscribe');
         return;
       case 'start':
         this.started = true;
@@ -105,6 +121,8 @@ class Client {
         return;
       case undefined:
         return this.protocolError('op is missing');
+      default:
+        if (this.server.quirks.has('websocketd.unknown-op-ignored')) return;
     }
     this.protocolError(`unknown operation ${JSON.stringify(msg.op)}`);
   }
@@ -112,7 +130,7 @@ class Client {
   /** A bus message: forwarded unchanged after start, to subscribers whose ACL matches its required_acl. */
   deliver(name: string, requiredAcl: string | null | undefined, raw: string): void {
     if (!this.started && !this.server.quirks.has('websocketd.forward-before-start')) return;
-    if (!this.events.has(name) && !this.events.has('*')) return;
+    if (!this.subscribed(name)) return;
     if (!this.server.quirks.has('websocketd.ignore-required-acl')) {
       if (requiredAcl === undefined) return;
       if (requiredAcl !== null && !aclAllows(this.token, requiredAcl)) return;
@@ -120,7 +138,14 @@ class Client {
     this.ws.send(this.v2 ? `{"op":"event","code":0,"data":${raw}}` : raw);
   }
 
+  private subscribed(name: string): boolean {
+    const q = this.server.quirks;
+    if (q.has('websocketd.prefix-match')) return [...this.events].some((e) => e === '*' || name.startsWith(e));
+    return this.events.has(name) || (this.events.has('*') && !q.has('websocketd.star-ignored'));
+  }
+
   checkToken(): void {
+    if (this.server.quirks.has('websocketd.no-expiry-check')) return;
     if (!this.server.auth.valid(this.token.token)) this.ws.close(4003, 'token expired');
   }
 }
@@ -140,8 +165,10 @@ export class WebsocketdServer {
     const url = new URL(req.url ?? '/', 'wss://websocketd');
     const id = url.searchParams.get('token');
     if (!id) return void ws.close(this.quirks.has('websocketd.4002-instead-of-4001') ? 4002 : 4001, 'no token');
+    if (this.quirks.has('websocketd.expired-token-4003') && this.auth.expired(id)) return void ws.close(4003, 'token expired');
     const token = this.auth.valid(id);
-    if (!token || !aclAllows(token, 'websocketd')) return void ws.close(4002, 'authentication failed');
+    if (!token) return void ws.close(4002, 'authentication failed');
+    if (!aclAllows(token, 'websocketd') && !this.quirks.has('websocketd.websocketd-acl-not-required')) return void ws.close(4002, 'authentication failed');
     const v2 = this.profile === 'wazo-v2' && url.searchParams.get('version') === '2';
     const client = new Client(ws, token, v2, this);
     this.clients.add(client);
@@ -189,7 +216,9 @@ export async function startWebsocketd(options: WebsocketdOptions = {}): Promise<
     }
     res.writeHead(404).end();
   };
-  const wsHttp = createServer(tls(), control);
+  // Quirk websocketd.plain-ws: served unencrypted (the target URL then honestly says ws://).
+  const plain = service.quirks.has('websocketd.plain-ws');
+  const wsHttp = plain ? createHttpServer(control) : createServer(tls(), control);
   const wss = new WebSocketServer({ server: wsHttp });
   wss.on('connection', (ws, req) => service.accept(ws, req));
   const authHttp = createServer(tls(), service.auth.onHttp);
@@ -214,9 +243,9 @@ export async function startWebsocketd(options: WebsocketdOptions = {}): Promise<
   }
 
   return {
-    url: `wss://${host}:${port}/`,
+    url: `${plain ? 'ws' : 'wss'}://${host}:${port}/`,
     authUrl: `https://${host}:${authPort}`,
-    publishUrl: `https://${host}:${port}/_control/publish`,
+    publishUrl: `${plain ? 'http' : 'https'}://${host}:${port}/_control/publish`,
     profile: service.profile,
     close: async () => {
       clearInterval(ticker);
