@@ -35,6 +35,9 @@ export async function startReferenceServers(
 ): Promise<ReferenceServers> {
   // Served over TLS with the test certificate, as the real OAM backend is (wss, https).
   const oam = await startOamServer({ tls: true, ...options.oam });
+  // The STOMP 1.2 layer alone (the stomp and fuzz suites) over plain ws://: STOMP asks for no TLS, and a fuzz run
+  // opens a connection per input, where TLS handshakes would cost most of the time.
+  const stomp = await startOamServer({ ...options.oam, tls: false });
   const websocketd = await startWebsocketd(options.websocketd);
   const backend = await startEchoBackend({ secretKey: REFERENCE_HOOK_SECRET, refuseLogin: 'refuse-me', ...options.backend });
   // Reference WCS instances, each configured differently, all calling the harness's backend (client role).
@@ -51,7 +54,7 @@ export async function startReferenceServers(
   );
   const common = { url: oam.stompUrl, insecure: true, limits: oam.limits };
   return {
-    stomp: stompTarget(common, { destinationPrefix: '/topic/' }, REFERENCE_TIMEOUTS),
+    stomp: stompTarget({ url: stomp.stompUrl, limits: stomp.limits }, { destinationPrefix: '/topic/' }, REFERENCE_TIMEOUTS),
     oam: oamTarget(
       {
         ...common,
@@ -86,7 +89,7 @@ export async function startReferenceServers(
       wcs: instances.map((i) => i.instance),
     },
     close: async () => {
-      await Promise.all([oam.close(), websocketd.close(), backend.close(), ...instances.map((i) => i.wcs.close())]);
+      await Promise.all([oam.close(), stomp.close(), websocketd.close(), backend.close(), ...instances.map((i) => i.wcs.close())]);
     },
   };
 }

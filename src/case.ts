@@ -1,6 +1,7 @@
 import * as allure from 'allure-js-commons';
 import { inject, test, type TestContext } from 'vitest';
 import { clause as findClause, type Level } from './clauses.ts';
+import type { FuzzSettings } from './fuzz/property.ts';
 import type { ResolvedTarget } from './target/target.ts';
 import { RecordingHttp } from './transport/http-client.ts';
 import { StompSession, type StompEndpoint } from './transport/stomp-session.ts';
@@ -42,6 +43,8 @@ export interface RunOptions {
   seed: number;
   /** Known deviations of the target (`--baseline`): case id → reason. Their failures are labelled `baseline: known`. */
   baseline: Record<string, string>;
+  /** Settings of the fuzz suite (`--fuzz-runs`, `--fuzz-time`, `--fuzz-path`). */
+  fuzz?: FuzzSettings;
 }
 
 declare module 'vitest' {
@@ -79,6 +82,8 @@ const SEVERITY: Record<Level, string> = { MUST: 'critical', SHOULD: 'normal', IN
 export class CaseContext {
   readonly transcripts: Transcript[] = [];
   readonly measurements: Record<string, string> = {};
+  /** Text attachments besides transcripts (a counterexample, a replay command). */
+  readonly attachments: Array<{ name: string; text: string }> = [];
   private readonly sessions: StompSession[] = [];
   private readonly cleanups: Array<() => Promise<unknown> | unknown> = [];
   private notes: string[] = [];
@@ -131,6 +136,10 @@ export class CaseContext {
   /** A measured figure, shown as an Allure parameter and kept in summary.json. */
   measure(name: string, value: string | number): void {
     this.measurements[name] = String(value);
+  }
+
+  attach(name: string, text: string): void {
+    this.attachments.push({ name, text });
   }
 
   note(text: string): void {
@@ -187,6 +196,7 @@ export function conformanceCase(meta: CaseMeta, body: (c: CaseContext) => Promis
     for (const [name, value] of Object.entries(c.measurements)) await allure.parameter(name, value);
     if (Object.keys(c.measurements).length) result.measurements = c.measurements;
     for (const t of c.transcripts) await allure.attachment(`transcript: ${t.label}`, t.render(), { contentType: 'text/plain' });
+    for (const a of c.attachments) await allure.attachment(a.name, a.text, { contentType: 'text/plain' });
     if (notes.length) await allure.attachment('notes', notes.join('\n'), { contentType: 'text/plain' });
 
     if (outcome === undefined) return void (await allure.label('verdict', result.verdict!));

@@ -30,6 +30,9 @@ run options:
                      deviate; added: new failures, owner from --owner; dropped: stale entries)
   --owner NAME       owner of entries added by --update-baseline (default: $USER or "unassigned")
   --seed N           seed of generated inputs (default: random; printed, and shown in the report)
+  --fuzz-runs N      generated inputs per fuzz property (default 100)
+  --fuzz-time S      time budget of one fuzz property in seconds, shrinking included (default 60)
+  --fuzz-path ID@P   replay exactly one counterexample (printed with every fuzz failure)
   --quirk NAME       switch a fault on in the reference servers (repeatable; see mocks/quirks.ts)
   --profile P        websocketd reference profile: documented (default) or wazo-v2 (W-12 cases)
   --reports DIR      where to write reports (default: reports)
@@ -48,6 +51,18 @@ exit codes: 0 all passed, 1 a case failed or was broken, 2 usage or target error
 const version = JSON.parse(readFileSync(`${PACKAGE_ROOT}package.json`, 'utf8')).version as string;
 
 class UsageError extends Error {}
+
+/** The options of a run that say what was tested (target, faults, profile): a replay command repeats them. */
+function replayTargetArgs(args: string[]): string[] {
+  const keep = new Set(['--target', '--stomp-url', '--oam-url', '--oam-rest-url', '--hooks-backend-url', '--login', '--host', '--quirk', '--profile']);
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const [flag, inline] = args[i].split(/=(.*)/s, 2);
+    if (keep.has(flag)) out.push(flag, inline ?? args[++i]);
+    else if (flag === '--insecure' || flag === '--strict') out.push(flag);
+  }
+  return out;
+}
 
 function checkedQuirks(names: string[]): string[] {
   try {
@@ -94,6 +109,9 @@ async function main(argv: string[]): Promise<number> {
         'update-baseline': { type: 'boolean', default: false },
         owner: { type: 'string' },
         seed: { type: 'string' },
+        'fuzz-runs': { type: 'string' },
+        'fuzz-time': { type: 'string' },
+        'fuzz-path': { type: 'string' },
         quirk: { type: 'string', multiple: true, default: [] },
         profile: { type: 'string' },
         reports: { type: 'string', default: 'reports' },
@@ -133,7 +151,22 @@ async function main(argv: string[]): Promise<number> {
             owner: (v.owner as string | undefined) ?? process.env.USER ?? 'unassigned',
           }
         : undefined;
+      const positive = (flag: string, fallback: number) => {
+        if (v[flag] === undefined) return fallback;
+        const n = Number(v[flag]);
+        if (!(n > 0) || !Number.isFinite(n)) throw new UsageError(`--${flag}: "${v[flag]}" is not a positive number`);
+        return n;
+      };
+      const fuzzPath = v['fuzz-path'] as string | undefined;
+      if (fuzzPath !== undefined && !/^[SOHW]-\d+\.F\d+@\d+(:\d+)*$/.test(fuzzPath)) throw new UsageError(`--fuzz-path: "${fuzzPath}" is not ID@PATH (e.g. S-5.F1@12:3:0)`);
+      const fuzz = {
+        runs: Math.round(positive('fuzz-runs', 100)),
+        timeMs: positive('fuzz-time', 60) * 1000,
+        ...(fuzzPath ? { replay: { id: fuzzPath.split('@')[0], path: fuzzPath.split('@')[1] } } : {}),
+        targetArgs: replayTargetArgs(rest),
+      };
       const { exitCode } = await runSuites({
+        fuzz,
         seed,
         baseline,
         quirks,

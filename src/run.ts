@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { createVitest, type TestModule } from 'vitest/node';
 import type { CaseRecord } from './case.ts';
+import { DEFAULT_FUZZ, type FuzzSettings } from './fuzz/property.ts';
 import { generateAllureHtml } from './report/allure-html.ts';
 import { ProgressReporter } from './report/progress-reporter.ts';
 import { baselineFailures, judgeBaseline, renderJudgement, updatedBaseline, writeBaseline, type Baseline } from './report/baseline.ts';
@@ -44,6 +45,8 @@ export interface RunRequest {
   profile?: 'documented' | 'wazo-v2';
   /** Seed of everything generated in the run (shown in the report; replays a run exactly). */
   seed: number;
+  /** Settings of the fuzz suite; counterexamples go to `<reports>/fuzz/`. */
+  fuzz?: Omit<FuzzSettings, 'outDir'>;
   /** Known deviations (`--baseline FILE`); with `update`, the file is rewritten from this run. */
   baseline?: { path: string; data?: Baseline; update: boolean; owner: string };
 }
@@ -91,11 +94,13 @@ export async function runSuites(req: RunRequest): Promise<{ summary: RunSummary;
   const reportsDir = resolve(req.reportsDir);
   const resultsDir = join(reportsDir, 'allure-results');
   rmSync(resultsDir, { recursive: true, force: true });
+  rmSync(join(reportsDir, 'fuzz'), { recursive: true, force: true });
   mkdirSync(resultsDir, { recursive: true });
 
   process.env[TARGET_ENV] = JSON.stringify(req.spec);
   const known = Object.fromEntries((req.baseline?.data?.deviations ?? []).map((d) => [d.id, `${d.reason} (owner: ${d.owner}${d.expires ? `, expires ${d.expires}` : ''})`]));
-  process.env[OPTIONS_ENV] = JSON.stringify({ strict: req.strict, quirks: req.quirks, profile: req.profile, seed: req.seed, baseline: known });
+  process.env[OPTIONS_ENV] = JSON.stringify({ strict: req.strict, quirks: req.quirks, profile: req.profile, seed: req.seed, baseline: known,
+    fuzz: { ...DEFAULT_FUZZ, ...req.fuzz, outDir: join(reportsDir, 'fuzz') } });
   const targetName = req.spec.name ?? ([req.spec.stomp?.url, req.spec.oam?.url, req.spec.websocketd?.url, req.spec.hooks?.backend?.url].filter(Boolean).join(', ') || 'reference servers');
   const progress = new ProgressReporter();
   const startedAt = new Date();

@@ -93,6 +93,10 @@ export class StompConnection {
   private handle(frame: ParsedFrame): void {
     if (this.state === 'closed') return;
     if (this.quirks.has('stomp.trim-header-values')) frame = { ...frame, headers: frame.headers.map(([n, v]) => [n, v.trim()]) };
+    if (this.quirks.has('stomp.nested-escape-decoding') && frame.command === 'SEND') {
+      const twice = (n: string, v: string): [string, string] => (n === 'receipt' || n === 'destination' ? [n, v] : [unescapeHeader(n).value, unescapeHeader(v).value]);
+      frame = { ...frame, headers: frame.headers.map(([n, v]) => twice(n, v)) };
+    }
     if (this.quirks.has('stomp.last-repeated-header-wins')) {
       frame = { ...frame, headers: frame.headers.filter(([n], i) => !frame.headers.some(([m], j) => j > i && m === n)) };
     }

@@ -10,6 +10,7 @@ export const STOMP_QUIRKS = {
   'stomp.no-version-on-version-error': { clause: 'S-2', breaks: 'the ERROR refusing an unsupported accept-version carries no version header' },
   'stomp.refuse-crlf': { clause: 'S-3', breaks: 'a frame written with CRLF line endings is refused with ERROR (heart-beat EOLs between frames aside)' },
   'stomp.content-length-counts-chars': { clause: 'S-4', breaks: 'MESSAGE content-length counts characters, not UTF-8 octets' },
+  'stomp.nested-escape-decoding': { clause: 'S-5', breaks: 'SEND header names and values (receipt and destination aside) are decoded twice: \\\\n arrives as a line feed, not as a backslash and n' },
   'stomp.trim-header-values': { clause: 'S-5', breaks: 'leading and trailing whitespace of client header values is trimmed' },
   'stomp.last-repeated-header-wins': { clause: 'S-6', breaks: 'of a repeated header the last occurrence is taken, not the first' },
   'stomp.subscribe-without-id': { clause: 'S-7', breaks: 'SUBSCRIBE without an id header is accepted (empty id) instead of refused' },

@@ -46,7 +46,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     },
   };
   project.provide('rtcTarget', target);
-  project.provide('rtcOptions', { strict: options.strict ?? false, seed: options.seed ?? 0, baseline: options.baseline ?? {} });
+  project.provide('rtcOptions', { strict: options.strict ?? false, seed: options.seed ?? 0, baseline: options.baseline ?? {}, ...(options.fuzz ? { fuzz: options.fuzz } : {}) });
   return async () => {
     await Promise.all([reference.close(), faultBackend.close()]);
   };

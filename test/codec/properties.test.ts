@@ -2,7 +2,7 @@ import { Buffer } from 'node:buffer';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { StompParser, escapeHeader, parseAll, serialize, type ParseEvent, type StompFrame } from '../../src/stomp/index.ts';
-import { ESCAPED_COMMANDS, body, eol, fcParams, frame, heartbeats, trickyText } from './arbitraries.ts';
+import { ESCAPED_COMMANDS, body, eol, fcParams, frame, heartbeats, trickyText } from '../../src/fuzz/arbitraries.ts';
 
 /** What a parse produced, offsets included, in a form that compares with toEqual. */
 function digest(events: ParseEvent[]) {

@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import fc from 'fast-check';
-import type { StompFrame } from '../../src/stomp/index.ts';
+import type { StompFrame } from '../stomp/index.ts';
 
 /**
  * Generators for STOMP frames, biased towards the octets that break parsers: `:` `\` CR LF NUL and multi-byte UTF-8.

@@ -1,0 +1,150 @@
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
+import type { CaseContext } from '../case.ts';
+import { ConformanceFailure } from '../case.ts';
+import type { Transcript } from '../transport/transcript.ts';
+
+/**
+ * Property-based fuzzing over the wire (Schemathesis-style): a fast-check property drives the target, a failure is
+ * shrunk to a minimal counterexample, replayed once more with recording on for the report, and given a one-line
+ * replay command. Saved counterexamples (fixtures/fuzz/) run first in every later run, as regression inputs.
+ */
+export interface FuzzSettings {
+  /** Generated inputs per property (`--fuzz-runs`). */
+  runs: number;
+  /** Time budget of one property, shrinking included (`--fuzz-time`). */
+  timeMs: number;
+  /** `--fuzz-path ID@PATH`: replay exactly one counterexample of one case. */
+  replay?: { id: string; path: string };
+  /** Where counterexamples of this run are written. */
+  outDir?: string;
+  /** The run's target and fault flags, for replay commands (e.g. `--stomp-url ws://…`). */
+  targetArgs: string[];
+}
+
+export const DEFAULT_FUZZ: FuzzSettings = { runs: 100, timeMs: 60_000, targetArgs: [] };
+
+/** A property's judgement of one input: undefined when the target behaved, else what was expected and seen. */
+export type Finding = { expected: string; actual: string } | undefined;
+
+export interface FuzzProperty<T> {
+  arbitrary: fc.Arbitrary<T>;
+  /** Drives the target with one input. `record` is set for the final replay: sessions opened then go into the report. */
+  check(value: T, record?: (t: Transcript) => void): Promise<Finding>;
+  /** The input as the target saw it (frame bytes, message), for the report and the size figure. */
+  show(value: T): { text: string; octets: number };
+  /** Deadline of one input (a hang is a finding, never a stuck run). */
+  perRunMs: number;
+  /** Set up before the first input (sessions that live across inputs) and torn down after the last. */
+  setup?(): Promise<void>;
+  teardown?(): Promise<void>;
+}
+
+const FIXTURES = fileURLToPath(new URL('../../fixtures/fuzz/', import.meta.url));
+
+/** A counterexample as saved: under fixtures/fuzz/ it is replayed first in every run of its case. */
+export interface SavedCounterexample<T = unknown> {
+  case: string;
+  input: T;
+  found: string;
+  seed: number;
+  path: string;
+}
+
+export function savedCounterexamples<T>(caseId: string): T[] {
+  if (!existsSync(FIXTURES)) return [];
+  return readdirSync(FIXTURES)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => JSON.parse(readFileSync(join(FIXTURES, f), 'utf8')) as SavedCounterexample<T>)
+    .filter((s) => s.case === caseId)
+    .map((s) => s.input);
+}
+
+class PropertyFailure extends Error {
+  constructor(readonly finding: NonNullable<Finding>) {
+    super(`Expected: ${finding.expected}\nActual:   ${finding.actual}`);
+  }
+}
+
+/** The run's fuzz settings, handed over by the CLI (or defaults when vitest runs the suite directly). */
+export function fuzzSettings(options: { fuzz?: FuzzSettings }): FuzzSettings {
+  return { ...DEFAULT_FUZZ, ...options.fuzz };
+}
+
+export async function runFuzz<T>(c: CaseContext, seed: number, settings: FuzzSettings, property: FuzzProperty<T>): Promise<void> {
+  const replay = settings.replay?.id === c.meta.id ? settings.replay : undefined;
+  const examples = replay ? [] : savedCounterexamples<T>(c.meta.id);
+  const started = Date.now();
+  await property.setup?.();
+  let details: fc.RunDetails<[T]>;
+  try {
+    details = await fc.check(
+      fc.asyncProperty(property.arbitrary, async (value) => {
+        const finding = await withDeadline(property.check(value), property.perRunMs);
+        if (finding) throw new PropertyFailure(finding);
+      }),
+      {
+        seed,
+        numRuns: settings.runs,
+        examples: examples.map((e) => [e] as [T]),
+        interruptAfterTimeLimit: settings.timeMs,
+        ...(replay ? { path: replay.path, endOnFailure: true } : {}),
+      },
+    );
+  } finally {
+    await property.teardown?.();
+  }
+  const seconds = (Date.now() - started) / 1000;
+  c.measure('seed', seed);
+  c.measure('inputs tried', details.numRuns);
+  c.measure('saved counterexamples replayed', examples.length);
+  c.measure('inputs per second', Math.round(details.numRuns / Math.max(seconds, 0.001)));
+  if (details.interrupted) c.note(`stopped by the --fuzz-time budget (${settings.timeMs / 1000} s) after ${details.numRuns} inputs`);
+  if (!details.failed) return;
+
+  const value = details.counterexample![0];
+  const shown = property.show(value);
+  c.measure('shrinks', details.numShrinks);
+  c.measure('counterexample octets', shown.octets);
+  // The shrunk input once more, recorded, so that the report shows exactly what the target did with it.
+  const again = await withDeadline(property.check(value, (t) => c.transcripts.push(t)), property.perRunMs).catch((err) => ({
+    expected: 'a verdict within the deadline',
+    actual: (err as Error).message,
+  }));
+  const cause = details.errorInstance instanceof PropertyFailure ? details.errorInstance.finding : { expected: 'no harness error', actual: String(details.errorInstance) };
+  const finding = again ?? cause;
+  const path = details.counterexamplePath ?? '';
+  const command = replayCommand(c.meta.id, seed, path, settings.targetArgs);
+  const saved: SavedCounterexample<T> = { case: c.meta.id, input: value, found: finding.actual, seed, path };
+  if (settings.outDir) {
+    mkdirSync(settings.outDir, { recursive: true });
+    const file = join(settings.outDir, `${c.meta.id}-seed${seed}.json`);
+    writeFileSync(file, JSON.stringify(saved, null, 2) + '\n');
+    c.note(`counterexample saved to ${file}; copy it into fixtures/fuzz/ to replay it in every run`);
+  }
+  c.note(`replay: ${command}`);
+  c.attach('counterexample (shrunk)', `${shown.text}\n\n(${shown.octets} octets; seed ${seed}, path ${path}, ${details.numShrinks} shrinks)\n\n${JSON.stringify(value, null, 2)}`);
+  c.attach('replay command', command);
+  if (!again) c.note('the shrunk input did not fail again on replay: the target is not deterministic for it');
+  throw new ConformanceFailure(finding.expected, finding.actual, `counterexample (${shown.octets} octets, after ${details.numShrinks} shrinks): ${shown.text}\nreplay: ${command}`);
+}
+
+export function replayCommand(id: string, seed: number, path: string, targetArgs: string[]): string {
+  const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+  const grep = `${id.replace(/\./g, '\\.')} `;
+  return ['npx rtc-conformance run --suite fuzz', ...targetArgs.map(quote), '--grep', quote(grep), '--seed', String(seed), '--fuzz-path', quote(`${id}@${path}`)].join(' ');
+}
+
+async function withDeadline<R>(promise: Promise<R>, ms: number): Promise<R | NonNullable<Finding>> {
+  let timer: NodeJS.Timeout | undefined;
+  const hang = new Promise<NonNullable<Finding>>((resolve) => {
+    timer = setTimeout(() => resolve({ expected: `a verdict within ${ms} ms`, actual: 'the target did not answer: a hang' }), ms);
+  });
+  try {
+    return await Promise.race([promise, hang]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,78 @@
+import type fc from 'fast-check';
+import { describe, inject } from 'vitest';
+import { conformanceCase, type CaseContext, type CaseMeta } from '../../src/case.ts';
+import { fuzzSettings, runFuzz, type FuzzProperty } from '../../src/fuzz/property.ts';
+import {
+  badContentLength,
+  bodies,
+  eolShapes,
+  errorThenCloseProperty,
+  escapes,
+  malformed,
+  repeats,
+  roundTripProperty,
+  undefinedEscapes,
+  type IllegalFrame,
+  type LegalSend,
+} from '../../src/fuzz/stomp-wire.ts';
+
+/**
+ * Fuzzing the target's STOMP frame parsing: generated frames, shrunk to a minimal counterexample on failure, with a
+ * one-line replay command. Ids `X-n.Fk`: the k-th fuzz case of clause X-n.
+ */
+const options = inject('rtcOptions');
+const fuzz = fuzzSettings(options);
+const deadline = fuzz.timeMs * 2 + 30_000;
+
+/** A destination of this case alone, short so that counterexamples stay short. */
+const destination = (c: CaseContext) => `${c.target.stomp.destinationPrefix}fz${Math.random().toString(36).slice(2, 6)}`;
+
+function legalCase(meta: Omit<CaseMeta, 'timeoutMs'>, arbitrary: fc.Arbitrary<LegalSend>): void {
+  conformanceCase({ ...meta, timeoutMs: deadline }, (c) => runFuzz(c, options.seed, fuzz, roundTripProperty(c.target.stomp, destination(c), arbitrary)));
+}
+
+function illegalCase(meta: Omit<CaseMeta, 'timeoutMs'>, arbitrary: (destination: string) => fc.Arbitrary<IllegalFrame>): void {
+  conformanceCase({ ...meta, timeoutMs: deadline }, (c) => {
+    const d = destination(c);
+    const property: FuzzProperty<IllegalFrame> = errorThenCloseProperty(c.target.stomp, d, arbitrary(d));
+    return runFuzz(c, options.seed, fuzz, property);
+  });
+}
+
+describe('fuzz: legal frames of unusual shape round-trip', () => {
+  legalCase(
+    { id: 'S-3.F1', title: 'fuzz: LF or CRLF lines, heart-beat EOLs before the frame, frames split over WebSocket messages', expected: 'every such SEND comes back as a MESSAGE with its headers and body' },
+    eolShapes,
+  );
+  legalCase(
+    { id: 'S-4.F1', title: 'fuzz: bodies with NULs and multi-byte UTF-8, with and without content-length', expected: 'the MESSAGE body equals the SEND body octet for octet' },
+    bodies,
+  );
+  legalCase(
+    { id: 'S-5.F1', title: 'fuzz: header names and values with CR, LF, colon, backslash and multi-byte UTF-8 round-trip', expected: 'the MESSAGE headers decode to the values sent' },
+    escapes,
+  );
+  legalCase(
+    { id: 'S-6.F1', title: 'fuzz: of a repeated header, the first value arrives', expected: 'the MESSAGE carries the first value of each repeated header' },
+    repeats,
+  );
+});
+
+describe('fuzz: frames the server cannot process are answered by ERROR then close, never a hang', () => {
+  illegalCase(
+    {
+      id: 'S-9.F1',
+      title: 'fuzz: unknown and server commands, header lines without colon, bare CRs, missing mandatory headers',
+      expected: 'ERROR then close within the deadlines; a second session goes on working',
+    },
+    malformed,
+  );
+  illegalCase(
+    { id: 'S-9.F2', title: 'fuzz: a content-length that is not a number, negative, or smaller than the body', expected: 'ERROR then close within the deadlines; a second session goes on working' },
+    badContentLength,
+  );
+  illegalCase(
+    { id: 'S-5.F2', title: 'fuzz: undefined escapes and lone trailing backslashes in SEND and SUBSCRIBE headers', expected: 'ERROR then close (a fatal error) within the deadlines; a second session goes on working' },
+    undefinedEscapes,
+  );
+});
