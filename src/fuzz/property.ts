@@ -9,7 +9,7 @@ import type { Transcript } from '../transport/transcript.ts';
 /**
  * Property-based fuzzing over the wire (Schemathesis-style): a fast-check property drives the target, a failure is
  * shrunk to a minimal counterexample, replayed once more with recording on for the report, and given a one-line
- * replay command. Saved counterexamples (fixtures/fuzz/) run first in every later run, as regression inputs.
+ * replay command. Saved counterexamples (fixtures/fuzz/) become regression cases of their own in every later run.
  */
 export interface FuzzSettings {
   /** Generated inputs per property (`--fuzz-runs`). */
@@ -53,13 +53,34 @@ export interface SavedCounterexample<T = unknown> {
   path: string;
 }
 
-export function savedCounterexamples<T>(caseId: string): T[] {
+/**
+ * The saved counterexamples of one fuzz case, each with its regression case id: `S-5.R2` is the second saved
+ * counterexample (by file name) among all fuzz cases of clause S-5.
+ */
+export function savedCounterexamples<T>(caseId: string): Array<SavedCounterexample<T> & { file: string; regressionId: string }> {
   if (!existsSync(FIXTURES)) return [];
+  const clause = caseId.replace(/\.F\d+$/, '');
   return readdirSync(FIXTURES)
     .filter((f) => f.endsWith('.json'))
-    .map((f) => JSON.parse(readFileSync(join(FIXTURES, f), 'utf8')) as SavedCounterexample<T>)
-    .filter((s) => s.case === caseId)
-    .map((s) => s.input);
+    .sort()
+    .map((file) => ({ file, ...(JSON.parse(readFileSync(join(FIXTURES, file), 'utf8')) as SavedCounterexample<T>) }))
+    .filter((s) => s.case.replace(/\.F\d+$/, '') === clause)
+    .map((s, i) => ({ ...s, regressionId: `${clause}.R${i + 1}` }))
+    .filter((s) => s.case === caseId);
+}
+
+/** A saved counterexample replayed as a regression case: one input, always recorded. */
+export async function runSaved<T>(c: CaseContext, saved: SavedCounterexample<T> & { file: string }, property: FuzzProperty<T>): Promise<void> {
+  await property.setup?.();
+  try {
+    const shown = property.show(saved.input);
+    c.measure('input octets', shown.octets);
+    c.attach('saved counterexample', `fixtures/fuzz/${saved.file}\n\n${shown.text}\n\nfound then: ${saved.found}`);
+    const finding = await withDeadline(property.check(saved.input, (t) => c.transcripts.push(t)), property.perRunMs);
+    if (finding) throw new ConformanceFailure(finding.expected, finding.actual, `saved counterexample fixtures/fuzz/${saved.file}: ${shown.text}`);
+  } finally {
+    await property.teardown?.();
+  }
 }
 
 class PropertyFailure extends Error {
@@ -75,7 +96,6 @@ export function fuzzSettings(options: { fuzz?: FuzzSettings }): FuzzSettings {
 
 export async function runFuzz<T>(c: CaseContext, seed: number, settings: FuzzSettings, property: FuzzProperty<T>): Promise<void> {
   const replay = settings.replay?.id === c.meta.id ? settings.replay : undefined;
-  const examples = replay ? [] : savedCounterexamples<T>(c.meta.id);
   const started = Date.now();
   await property.setup?.();
   let details: fc.RunDetails<[T]>;
@@ -88,7 +108,6 @@ export async function runFuzz<T>(c: CaseContext, seed: number, settings: FuzzSet
       {
         seed,
         numRuns: settings.runs,
-        examples: examples.map((e) => [e] as [T]),
         interruptAfterTimeLimit: settings.timeMs,
         ...(replay ? { path: replay.path, endOnFailure: true } : {}),
       },
@@ -99,7 +118,6 @@ export async function runFuzz<T>(c: CaseContext, seed: number, settings: FuzzSet
   const seconds = (Date.now() - started) / 1000;
   c.measure('seed', seed);
   c.measure('inputs tried', details.numRuns);
-  c.measure('saved counterexamples replayed', examples.length);
   c.measure('inputs per second', Math.round(details.numRuns / Math.max(seconds, 0.001)));
   if (details.interrupted) c.note(`stopped by the --fuzz-time budget (${settings.timeMs / 1000} s) after ${details.numRuns} inputs`);
   if (!details.failed) return;
@@ -122,7 +140,7 @@ export async function runFuzz<T>(c: CaseContext, seed: number, settings: FuzzSet
     mkdirSync(settings.outDir, { recursive: true });
     const file = join(settings.outDir, `${c.meta.id}-seed${seed}.json`);
     writeFileSync(file, JSON.stringify(saved, null, 2) + '\n');
-    c.note(`counterexample saved to ${file}; copy it into fixtures/fuzz/ to replay it in every run`);
+    c.note(`counterexample saved to ${file}; copy it into fixtures/fuzz/ to make it a regression case of every run`);
   }
   c.note(`replay: ${command}`);
   c.attach('counterexample (shrunk)', `${shown.text}\n\n(${shown.octets} octets; seed ${seed}, path ${path}, ${details.numShrinks} shrinks)\n\n${JSON.stringify(value, null, 2)}`);

@@ -1,7 +1,7 @@
 import type fc from 'fast-check';
-import { describe, inject } from 'vitest';
-import { conformanceCase, type CaseContext, type CaseMeta } from '../../src/case.ts';
-import { fuzzSettings, runFuzz, type FuzzProperty } from '../../src/fuzz/property.ts';
+import { describe } from 'vitest';
+import type { CaseContext, CaseMeta } from '../../src/case.ts';
+import { fuzzCase } from '../../src/fuzz/cases.ts';
 import {
   badContentLength,
   bodies,
@@ -18,24 +18,19 @@ import {
 
 /**
  * Fuzzing the target's STOMP frame parsing: generated frames, shrunk to a minimal counterexample on failure, with a
- * one-line replay command. Ids `X-n.Fk`: the k-th fuzz case of clause X-n.
+ * one-line replay command. Ids `X-n.Fk`: the k-th fuzz case of clause X-n; `X-n.Rk`: a saved counterexample of it.
  */
-const options = inject('rtcOptions');
-const fuzz = fuzzSettings(options);
-const deadline = fuzz.timeMs * 2 + 30_000;
-
 /** A destination of this case alone, short so that counterexamples stay short. */
 const destination = (c: CaseContext) => `${c.target.stomp.destinationPrefix}fz${Math.random().toString(36).slice(2, 6)}`;
 
 function legalCase(meta: Omit<CaseMeta, 'timeoutMs'>, arbitrary: fc.Arbitrary<LegalSend>): void {
-  conformanceCase({ ...meta, timeoutMs: deadline }, (c) => runFuzz(c, options.seed, fuzz, roundTripProperty(c.target.stomp, destination(c), arbitrary)));
+  fuzzCase(meta, (c) => roundTripProperty(c.target.stomp, destination(c), arbitrary));
 }
 
 function illegalCase(meta: Omit<CaseMeta, 'timeoutMs'>, arbitrary: (destination: string) => fc.Arbitrary<IllegalFrame>): void {
-  conformanceCase({ ...meta, timeoutMs: deadline }, (c) => {
+  fuzzCase(meta, (c) => {
     const d = destination(c);
-    const property: FuzzProperty<IllegalFrame> = errorThenCloseProperty(c.target.stomp, d, arbitrary(d));
-    return runFuzz(c, options.seed, fuzz, property);
+    return errorThenCloseProperty(c.target.stomp, d, arbitrary(d));
   });
 }
 

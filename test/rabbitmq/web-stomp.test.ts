@@ -81,4 +81,15 @@ describe.skipIf(!up)('RabbitMQ 3.10 web-stomp against its baseline', () => {
     expect(expired.stdout).toContain('EXPIRED S-7.1: the entry lapsed on 2020-01-31');
     expect(expired.code).toBe(1);
   }, 240_000);
+
+  test('the fuzz suite finds the content-length defect (close 1011 instead of ERROR) and shrinks it', async () => {
+    const { summary } = await run(['--suite', 'fuzz', '--grep', 'S-9\\.F2 ', '--fuzz-runs', '200', '--no-html']);
+    const c = summary.cases.find((x) => x.id === 'S-9.F2')!;
+    expect(c.verdict).toBe('failed');
+    expect(c.message).toMatch(/Actual: {3}no ERROR frame; the connection was closed with code 1011 by the server/);
+    expect(c.message).toMatch(/counterexample \(\d+ octets, after \d+ shrinks\): SEND↵destination:\S+↵content-length:/);
+    // The shrunk frame: SEND, the destination, a content-length line, the blank line, NUL.
+    expect(Number(c.measurements!['counterexample octets'])).toBeLessThan(70);
+  }, 120_000);
 });
+
