@@ -1,8 +1,8 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Ajv } from 'ajv';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { TargetError, schemaProblems } from '../target/target.ts';
+import { TargetError, readInputFile, schemaProblems } from '../target/target.ts';
 import type { CaseResult } from './summary.ts';
 
 /**
@@ -63,13 +63,7 @@ export function parseBaseline(text: string, source: string): Baseline {
 }
 
 export function loadBaseline(path: string): Baseline {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new TargetError(`cannot read baseline file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  return parseBaseline(text, path);
+  return parseBaseline(readInputFile(path, 'baseline file'), path);
 }
 
 /** A case deviates when it failed, or (SHOULD without --strict) came out non-strict. */

@@ -18,13 +18,20 @@ export class ProgressReporter implements Reporter {
   readonly errors: string[] = [];
   private done = 0;
   private total = 0;
+  private files = 0;
+  private filesCollected = 0;
 
   constructor(
     private readonly out: NodeJS.WritableStream = process.stdout,
     private readonly color = Boolean((out as { isTTY?: boolean }).isTTY) && !process.env.NO_COLOR,
   ) {}
 
+  onTestRunStart(specifications: ReadonlyArray<unknown>): void {
+    this.files = specifications.length;
+  }
+
   onTestModuleCollected(module: TestModule): void {
+    this.filesCollected++;
     this.total += [...module.children.allTests()].filter((t) => t.options.mode !== 'skip' && t.options.mode !== 'todo').length;
   }
 
@@ -52,7 +59,9 @@ export class ProgressReporter implements Reporter {
     });
     this.done++;
     const label = this.paint(LABELS[verdict], COLORS[verdict]);
-    const count = this.total ? `${String(this.done).padStart(String(this.total).length)}/${this.total}` : String(this.done);
+    // Files are collected as they start: until the last one is, the total is a lower bound ("+").
+    const more = this.filesCollected < this.files ? '+' : '';
+    const count = this.total ? `${String(this.done).padStart(String(this.total).length)}/${this.total}${more}` : String(this.done);
     this.out.write(`${count} ${label} ${record.id.padEnd(8)} ${record.level.padEnd(6)} ${record.title} (${durationMs} ms)\n`);
     if (message && verdict !== 'passed' && verdict !== 'info') {
       this.out.write(message.split('\n').map((l) => `          ${this.paint(l, 90)}`).join('\n') + '\n');

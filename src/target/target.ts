@@ -156,14 +156,17 @@ export function parseTargetFile(text: string, source: string): TargetFile {
   return data as TargetFile;
 }
 
-export function loadTargetFile(path: string): TargetFile {
-  let text: string;
+/** The text of an input file (`what`: "target file", "baseline file"), or a TargetError naming the file and why. */
+export function readInputFile(path: string, what: string): string {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (err) {
-    throw new TargetError(`cannot read target file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new TargetError(`cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-  return parseTargetFile(text, path);
+}
+
+export function loadTargetFile(path: string): TargetFile {
+  return parseTargetFile(readInputFile(path, 'target file'), path);
 }
 
 /** Merges file and flags; protocols without a URL are left to the reference servers (filled in at run time). */
