@@ -45,8 +45,14 @@ export async function startEchoBackend(options: EchoBackendOptions = {}): Promis
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
-      const reply = (status: number, body: unknown) => {
-        const text = JSON.stringify(body);
+      const reply = (status: number, body: unknown): void => {
+        let text: string;
+        try {
+          text = JSON.stringify(body);
+        } catch (err) {
+          // A body nested deeper than the stack allows: a clean error answer, never a crash of the backend.
+          return reply(500, { status: 500, reason: `Internal Server Error: ${(err as Error).message}` });
+        }
         const send = () => {
           const type = options.quirks?.has('backend.no-json-content-type') ? 'text/plain' : 'application/json';
           res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text) });
