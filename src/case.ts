@@ -167,7 +167,6 @@ export function conformanceCase(meta: CaseMeta, body: (c: CaseContext) => Promis
   const level = meta.level ?? clause.level;
   const record: CaseRecord = { id: meta.id, clause: clauseId, level, protocol: clause.protocol, title: meta.title };
   const deadline = meta.timeoutMs ?? 20_000;
-
   test.concurrent(`${meta.id} ${meta.title}`, { meta: { rtc: record }, timeout: deadline + 5_000 }, async (ctx: TestContext) => {
     const { strict, baseline } = inject('rtcOptions');
     const c = new CaseContext({ id: meta.id, title: meta.title, expected: meta.expected, clause: clauseId, level }, inject('rtcTarget'));

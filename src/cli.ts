@@ -1,10 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { QUIRKS, parseQuirks } from '../mocks/quirks.ts';
 import { CLAUSES } from './clauses.ts';
 import { loadBaseline } from './report/baseline.ts';
 import { compareIds } from './report/summary.ts';
-import { PACKAGE_ROOT, knownSuites, listCases, runSuites } from './run.ts';
+import { mergeShards } from './report/merge.ts';
+import { PACKAGE_ROOT, knownSuites, listCases, publish, runSuites } from './run.ts';
 import { TargetError, loadTargetFile, targetSpec } from './target/target.ts';
 
 const USAGE = `usage: rtc-conformance <command> [options]
@@ -13,6 +15,7 @@ commands:
   run     run the suites and write reports/ (allure-results, allure-report/index.html, junit.xml, summary.json)
   list    print every case with its clause and level (no target needed)
   mock    start the reference servers on their documented ports and print their URLs
+  report  merge the reports of several shards: rtc-conformance report DIR... [--reports OUT]
 
 run options:
   --suite S          one suite (${knownSuites().join(', ')}); default: all
@@ -35,8 +38,11 @@ run options:
   --fuzz-path ID@P   replay exactly one counterexample (printed with every fuzz failure)
   --quirk NAME       switch a fault on in the reference servers (repeatable; see mocks/quirks.ts)
   --profile P        websocketd reference profile: documented (default) or wazo-v2 (W-12 cases)
+  --shard I/N        run shard I of N (a fixed share of the test files, hence of the cases); merge with "report"
   --reports DIR      where to write reports (default: reports)
   --no-html          skip the HTML report
+report options:
+  --reports OUT      where to write the merged reports (default: reports); --baseline FILE, --no-html as for run
 list options:
   --suite S, --json
 mock options:
@@ -114,6 +120,7 @@ async function main(argv: string[]): Promise<number> {
         'fuzz-path': { type: 'string' },
         quirk: { type: 'string', multiple: true, default: [] },
         profile: { type: 'string' },
+        shard: { type: 'string' },
         reports: { type: 'string', default: 'reports' },
         'no-html': { type: 'boolean', default: false },
       });
@@ -165,7 +172,12 @@ async function main(argv: string[]): Promise<number> {
         ...(fuzzPath ? { replay: { id: fuzzPath.split('@')[0], path: fuzzPath.split('@')[1] } } : {}),
         targetArgs: replayTargetArgs(rest),
       };
+      const shardMatch = v.shard === undefined ? undefined : /^(\d+)\/(\d+)$/.exec(v.shard as string);
+      if (v.shard !== undefined && (!shardMatch || Number(shardMatch[1]) < 1 || Number(shardMatch[1]) > Number(shardMatch[2]))) {
+        throw new UsageError(`--shard: "${v.shard}" is not I/N with 1 ≤ I ≤ N (e.g. 2/4)`);
+      }
       const { exitCode } = await runSuites({
+        ...(shardMatch ? { shard: { index: Number(shardMatch[1]), count: Number(shardMatch[2]) } } : {}),
         fuzz,
         seed,
         baseline,
@@ -178,6 +190,30 @@ async function main(argv: string[]): Promise<number> {
         reportsDir: v.reports as string,
         html: !v['no-html'],
         version,
+      });
+      return exitCode;
+    }
+    case 'report': {
+      let parsed;
+      try {
+        parsed = parseArgs({
+          args: rest,
+          options: { reports: { type: 'string', default: 'reports' }, baseline: { type: 'string' }, 'no-html': { type: 'boolean', default: false } },
+          allowPositionals: true,
+          strict: true,
+        });
+      } catch (err) {
+        throw new UsageError((err as Error).message);
+      }
+      const { summary, warnings } = mergeShards(parsed.positionals, parsed.values.reports as string);
+      for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+      process.stdout.write(`rtc-conformance ${version}: merged ${parsed.positionals.length} report folders, ${summary.cases.length} cases\n`);
+      const baselinePath = parsed.values.baseline as string | undefined;
+      const { exitCode } = await publish(summary, {
+        reportsDir: resolve(parsed.values.reports as string),
+        html: !parsed.values['no-html'],
+        errors: [],
+        ...(baselinePath ? { baseline: { path: baselinePath, data: loadBaseline(baselinePath), update: false, owner: '' } } : {}),
       });
       return exitCode;
     }
@@ -237,7 +273,7 @@ async function main(argv: string[]): Promise<number> {
       });
       process.stdout.write(`WCS OAM reference server (STOMP 1.2 over WebSocket): ${oam.stompUrl}\n`);
       process.stdout.write(`  REST: ${oam.restUrl}/api/...${v.plain ? '' : '  (self-signed test certificate: use --insecure)'}\n`);
-      process.stdout.write(`Wazo websocketd reference (${profile}): ${websocketd.url}?token=…  (always wss, self-signed)\n`);
+      process.stdout.write(`Wazo websocketd reference (${profile}): ${websocketd.url}?token=…${websocketd.url.startsWith('wss:') ? '  (wss, self-signed test certificate)' : ''}\n`);
       process.stdout.write(`  wazo-auth: ${websocketd.authUrl}/0.1/token (users: full, limited, negated, no-websocketd; see mocks/websocketd/auth.ts)\n`);
       process.stdout.write(`  bus: ${bus?.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@') ?? `embedded (POST ${websocketd.publishUrl})`}\n`);
       process.stdout.write('Ctrl-C to stop.\n');

@@ -45,6 +45,8 @@ export interface RunRequest {
   profile?: 'documented' | 'wazo-v2';
   /** Seed of everything generated in the run (shown in the report; replays a run exactly). */
   seed: number;
+  /** `--shard i/n`: this run's share of the cases. */
+  shard?: { index: number; count: number };
   /** Settings of the fuzz suite; counterexamples go to `<reports>/fuzz/`. */
   fuzz?: Omit<FuzzSettings, 'outDir'>;
   /** Known deviations (`--baseline FILE`); with `update`, the file is rewritten from this run. */
@@ -105,7 +107,7 @@ export async function runSuites(req: RunRequest): Promise<{ summary: RunSummary;
   const progress = new ProgressReporter();
   const startedAt = new Date();
   const quirkNote = (req.quirks.length ? ` with quirks ${req.quirks.join(', ')}` : '') + (req.profile ? ` (websocketd profile ${req.profile})` : '');
-  process.stdout.write(`rtc-conformance ${req.version}: ${req.suite ?? 'all suites'} against ${targetName}${quirkNote}${req.strict ? ' (strict)' : ''}, seed ${req.seed}\n`);
+  process.stdout.write(`rtc-conformance ${req.version}: ${req.suite ?? 'all suites'} against ${targetName}${quirkNote}${req.strict ? ' (strict)' : ''}${req.shard ? `, shard ${req.shard.index}/${req.shard.count}` : ''}, seed ${req.seed}\n`);
 
   const vitest = await createVitest(
     'test',
@@ -115,6 +117,8 @@ export async function runSuites(req: RunRequest): Promise<{ summary: RunSummary;
       project: ['suites'],
       watch: false,
       testNamePattern: req.grep,
+      // vitest's own sharding: whole test files, split the same way on every machine, none left out.
+      ...(req.shard ? { shard: `${req.shard.index}/${req.shard.count}` } : {}),
       reporters: [
         progress,
         ['junit', { outputFile: join(reportsDir, 'junit.xml'), suiteName: 'rtc-conformance' }],
@@ -131,6 +135,7 @@ export async function runSuites(req: RunRequest): Promise<{ summary: RunSummary;
               strict: String(req.strict),
               ...(req.quirks.length ? { quirks: req.quirks.join(', ') } : {}),
               ...(req.baseline ? { baseline: req.baseline.path } : {}),
+              ...(req.shard ? { shard: `${req.shard.index}/${req.shard.count}` } : {}),
               node: process.version,
             },
           },
@@ -169,43 +174,58 @@ export async function runSuites(req: RunRequest): Promise<{ summary: RunSummary;
     target: targetName,
     strict: req.strict,
     seed: req.seed,
+    ...(req.shard ? { shard: `${req.shard.index}/${req.shard.count}` } : {}),
     startedAt: startedAt.toISOString(),
     durationMs: Date.now() - startedAt.getTime(),
   });
+  const { exitCode, reportPath } = await publish(summary, { reportsDir, html: req.html, baseline: req.baseline, errors: progress.errors });
+  return { summary, exitCode, reportPath };
+}
+
+/**
+ * Writes what a run (or a merge of shards) found: the table, the baseline judgement, summary.json and the HTML
+ * report (allure-results/ and junit.xml are already in `reportsDir`), then the exit code.
+ */
+export async function publish(
+  summary: RunSummary,
+  opts: { reportsDir: string; html: boolean; baseline?: RunRequest['baseline']; errors: string[] },
+): Promise<{ exitCode: number; reportPath?: string }> {
+  const { reportsDir, errors } = opts;
+  const resultsDir = join(reportsDir, 'allure-results');
   process.stdout.write(`\n${renderTable(summary)}\n`);
-  if (req.baseline) {
-    let baseline: Baseline = req.baseline.data ?? { deviations: [] };
-    if (req.baseline.update) {
-      baseline = updatedBaseline(req.baseline.data, summary.cases, req.baseline.owner, targetName);
-      writeBaseline(req.baseline.path, baseline);
-      process.stdout.write(`\nbaseline written: ${req.baseline.path} (${baseline.deviations.length} deviations)\n`);
+  if (opts.baseline) {
+    let baseline: Baseline = opts.baseline.data ?? { deviations: [] };
+    if (opts.baseline.update) {
+      baseline = updatedBaseline(opts.baseline.data, summary.cases, opts.baseline.owner, summary.target);
+      writeBaseline(opts.baseline.path, baseline);
+      process.stdout.write(`\nbaseline written: ${opts.baseline.path} (${baseline.deviations.length} deviations)\n`);
     }
-    const judgement = judgeBaseline(baseline, summary.cases, req.baseline.path);
+    const judgement = judgeBaseline(baseline, summary.cases, opts.baseline.path);
     summary.baseline = judgement;
     process.stdout.write(`\n${renderJudgement(judgement, baseline)}\n`);
   }
   writeFileSync(join(reportsDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
 
   let reportPath: string | undefined;
-  if (req.html && existsSync(resultsDir)) {
+  if (opts.html && existsSync(resultsDir)) {
     try {
       reportPath = await generateAllureHtml({
         resultsDir,
         outputDir: join(reportsDir, 'allure-report'),
-        reportName: `rtc-conformance — ${targetName}`,
+        reportName: `rtc-conformance — ${summary.target}`,
         historyPath: join(reportsDir, 'allure-history.jsonl'),
       });
     } catch (err) {
-      progress.errors.push((err as Error).message);
+      errors.push((err as Error).message);
     }
   }
   process.stdout.write(`\nreports: ${relative(process.cwd(), reportsDir) || '.'}/ (summary.json, junit.xml, allure-results/${reportPath ? ', allure-report/index.html' : ''})\n`);
-  for (const e of progress.errors) process.stderr.write(`error: ${e}\n`);
+  for (const e of errors) process.stderr.write(`error: ${e}\n`);
 
   // With a baseline, known deviations do not count; new failures, stale and expired entries do.
   const bad = (summary.baseline ? baselineFailures(summary.baseline) : summary.totals.failed) + summary.totals.broken;
-  const exitCode = bad > 0 || progress.errors.length > 0 || summary.cases.length === 0 ? 1 : 0;
-  return { summary, exitCode, reportPath };
+  const exitCode = bad > 0 || errors.length > 0 || summary.cases.length === 0 ? 1 : 0;
+  return { exitCode, reportPath };
 }
 
 export interface ListedCase {

@@ -24,9 +24,8 @@ export interface MutatedHook {
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /**
- * Jackson (WCS and most Java backends) refuses nesting beyond 1000 levels by default; deeper inputs also overflow the
- * recursive JSON.stringify of a Node echo backend (around 5000 levels), which kills the process rather than answering.
- * 1000 stays within what a backend is expected to handle at all.
+ * Jackson (WCS and most Java backends) refuses nesting beyond 1000 levels by default: deeper inputs test the JSON
+ * library's limits more than the backend's hook handling, so generation stops there.
  */
 const MAX_DEPTH = 1000;
 

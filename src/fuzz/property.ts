@@ -146,7 +146,8 @@ export async function runFuzz<T>(c: CaseContext, seed: number, settings: FuzzSet
   c.attach('counterexample (shrunk)', `${shown.text}\n\n(${shown.octets} octets; seed ${seed}, path ${path}, ${details.numShrinks} shrinks)\n\n${JSON.stringify(value, null, 2)}`);
   c.attach('replay command', command);
   if (!again) c.note('the shrunk input did not fail again on replay: the target is not deterministic for it');
-  throw new ConformanceFailure(finding.expected, finding.actual, `counterexample (${shown.octets} octets, after ${details.numShrinks} shrinks): ${shown.text}\nreplay: ${command}`);
+  const brief = shown.text.length > 240 ? `${shown.text.slice(0, 200)}… (the whole input is attached)` : shown.text;
+  throw new ConformanceFailure(finding.expected, finding.actual, `counterexample (${shown.octets} octets, after ${details.numShrinks} shrinks): ${brief}\nreplay: ${command}`);
 }
 
 export function replayCommand(id: string, seed: number, path: string, targetArgs: string[]): string {

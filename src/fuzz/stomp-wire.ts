@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
 import fc from 'fast-check';
 import { CLIENT_COMMANDS, SERVER_COMMANDS, bodyText, escapeHeader, header } from '../stomp/index.ts';
-import type { StompTarget } from '../target/target.ts';
+import type { StompLimits, StompTarget } from '../target/target.ts';
 import { StompSession, type ReceivedFrame } from '../transport/stomp-session.ts';
 import { showBytes, type Transcript } from '../transport/transcript.ts';
 import { trickyText } from './arbitraries.ts';
@@ -161,6 +161,33 @@ export function undefinedEscapes(destination: string): fc.Arbitrary<IllegalFrame
       return { why: `undefined escape ${trailing ? 'lone trailing \\' : esc} in a ${cmd} header ${inName && !trailing ? 'name' : 'value'}`, frame: `${cmd}\ndestination:${escapeHeader(destination)}\n${extra}${n}${line}\n\n\0` };
     }),
   );
+}
+
+/** S-11 (SHOULD): more headers, a longer header line or a larger body than the target declares. */
+export function oversize(destination: string, limits: StompLimits): fc.Arbitrary<IllegalFrame> {
+  const d = `destination:${escapeHeader(destination)}\n`;
+  const kinds: Array<fc.WeightedArbitrary<{ why: string; frame: string }>> = [];
+  const { maxHeaders, maxHeaderLineBytes, maxBodyBytes } = limits;
+  if (maxHeaders) {
+    const headers = fc.integer({ min: maxHeaders + 1, max: maxHeaders + 16 });
+    kinds.push({ weight: 4, arbitrary: headers.map((n) => ({ why: `${n + 1} headers (limit ${maxHeaders})`, frame: `SEND\n${d}${Array.from({ length: n }, (_, i) => `fz${i}:${i}\n`).join('')}\n\0` })) });
+  }
+  if (maxHeaderLineBytes) {
+    const length = fc.integer({ min: maxHeaderLineBytes, max: maxHeaderLineBytes + 64 });
+    kinds.push({ weight: 4, arbitrary: length.map((n) => ({ why: `a ${n + 3}-octet header line (limit ${maxHeaderLineBytes})`, frame: `SEND\n${d}fz:${'v'.repeat(n)}\n\n\0` })) });
+  }
+  if (maxBodyBytes) {
+    // Rarely: each such input is a megabyte on the wire.
+    const body = fc.tuple(fc.integer({ min: maxBodyBytes + 1, max: maxBodyBytes + 64 }), fc.boolean());
+    kinds.push({
+      weight: 1,
+      arbitrary: body.map(([n, declared]) => ({
+        why: `a ${n}-octet body${declared ? ' with content-length' : ''} (limit ${maxBodyBytes})`,
+        frame: `SEND\n${d}${declared ? `content-length:${n}\n` : ''}\n${'b'.repeat(n)}\0`,
+      })),
+    });
+  }
+  return withCuts(fc.oneof(...kinds));
 }
 
 function withCuts(kind: fc.Arbitrary<{ why: string; frame: string }>): fc.Arbitrary<IllegalFrame> {

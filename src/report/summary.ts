@@ -22,6 +22,8 @@ export interface RunSummary {
   target: string;
   strict: boolean;
   seed?: number;
+  /** `i/n` when the run was one shard of several. */
+  shard?: string;
   startedAt: string;
   durationMs: number;
   totals: Record<Verdict, number>;

@@ -9,6 +9,7 @@ import {
   errorThenCloseProperty,
   escapes,
   malformed,
+  oversize,
   repeats,
   roundTripProperty,
   undefinedEscapes,
@@ -69,5 +70,18 @@ describe('fuzz: frames the server cannot process are answered by ERROR then clos
   illegalCase(
     { id: 'S-5.F2', title: 'fuzz: undefined escapes and lone trailing backslashes in SEND and SUBSCRIBE headers', expected: 'ERROR then close (a fatal error) within the deadlines; a second session goes on working' },
     undefinedEscapes,
+  );
+  fuzzCase(
+    {
+      id: 'S-11.F1',
+      title: 'fuzz: more headers, longer header lines and larger bodies than the target declares',
+      expected: 'ERROR then close within the deadlines; a second session goes on working',
+    },
+    (c) => {
+      const { limits } = c.target.stomp;
+      if (!limits.maxHeaders && !limits.maxHeaderLineBytes && !limits.maxBodyBytes) c.skip('the target declares no limits (target file: stomp.limits)');
+      const d = destination(c);
+      return errorThenCloseProperty(c.target.stomp, d, oversize(d, limits));
+    },
   );
 });

@@ -1,0 +1,61 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, test } from 'vitest';
+import type { RunSummary } from '../../src/report/summary.ts';
+
+/** `run --shard i/n` and `report`: four shards merged give the unsharded run's cases and verdicts, in one set of reports. */
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BIN = join(ROOT, 'bin/rtc-conformance.js');
+
+function cli(args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('close', (code) => resolve({ code, out }));
+  });
+}
+
+const verdicts = (dir: string) => {
+  const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as RunSummary;
+  return Object.fromEntries(summary.cases.map((c) => [c.id, c.verdict]));
+};
+
+test('a full run split into 4 shards and merged has the same cases and verdicts as the unsharded run', async () => {
+  const common = ['--no-html', '--seed', '5', '--fuzz-runs', '20'];
+  const whole = mkdtempSync(join(tmpdir(), 'rtc-whole-'));
+  const shards = [1, 2, 3, 4].map(() => mkdtempSync(join(tmpdir(), 'rtc-shard-')));
+  const unsharded = await cli(['run', ...common, '--reports', whole]);
+  expect(unsharded.code, unsharded.out.slice(-2000)).toBe(0);
+  // Two shards at a time: this machine has two cores.
+  for (const pair of [[0, 1], [2, 3]]) {
+    const runs = await Promise.all(pair.map((i) => cli(['run', ...common, '--shard', `${i + 1}/4`, '--reports', shards[i]])));
+    for (const r of runs) expect(r.code, r.out.slice(-2000)).toBe(0);
+  }
+  const parts = shards.map((d) => Object.keys(verdicts(d)));
+  for (const p of parts) expect(p.length).toBeGreaterThan(10);
+  // The shards do not overlap.
+  expect(new Set(parts.flat()).size).toBe(parts.flat().length);
+
+  const merged = mkdtempSync(join(tmpdir(), 'rtc-merged-'));
+  const report = await cli(['report', ...shards, '--reports', merged]);
+  expect(report.code, report.out).toBe(0);
+  expect(verdicts(merged)).toEqual(verdicts(whole));
+  const cases = Object.keys(verdicts(whole)).length;
+  expect(readFileSync(join(merged, 'junit.xml'), 'utf8')).toMatch(new RegExp(`<testsuites name="rtc-conformance" tests="${cases}" failures="0" errors="0"`));
+  expect(readFileSync(join(merged, 'allure-report', 'index.html'), 'utf8').length).toBeGreaterThan(100_000);
+}, 400_000);
+
+test('report: a folder without summary.json is named; a bad --shard is a usage error', async () => {
+  const empty = mkdtempSync(join(tmpdir(), 'rtc-empty-'));
+  const r = await cli(['report', empty, '--reports', mkdtempSync(join(tmpdir(), 'rtc-out-'))]);
+  expect(r.code).toBe(2);
+  expect(r.out).toContain(`report: ${empty} holds no summary.json`);
+  const bad = await cli(['run', '--shard', '5/4']);
+  expect(bad.code).toBe(2);
+  expect(bad.out).toContain('--shard: "5/4" is not I/N');
+});
