@@ -5,8 +5,7 @@ import { QUIRKS, parseQuirks } from '../mocks/quirks.ts';
 import { CLAUSES } from './clauses.ts';
 import { loadBaseline } from './report/baseline.ts';
 import { compareIds } from './report/summary.ts';
-import { mergeShards } from './report/merge.ts';
-import { PACKAGE_ROOT, knownSuites, listCases, publish, runSuites } from './run.ts';
+import { PACKAGE_ROOT, knownSuites } from './suites.ts';
 import { TargetError, loadTargetFile, targetSpec } from './target/target.ts';
 
 const USAGE = `usage: rtc-conformance <command> [options]
@@ -47,6 +46,7 @@ list options:
   --suite S, --json
 mock options:
   --plain            serve the OAM server over ws:// and http:// instead of wss:// and https://
+  --listen HOST      the address to listen on (default 127.0.0.1; 0.0.0.0 inside a container)
   --oam-port N       default 8090; --websocketd-port N default 9502; --auth-port N default 9497 (documented)
   --bus URL          websocketd consumes events from this AMQP broker (exchange wazo-headers)
   --profile P        websocketd profile: documented (default) or wazo-v2
@@ -176,6 +176,7 @@ async function main(argv: string[]): Promise<number> {
       if (v.shard !== undefined && (!shardMatch || Number(shardMatch[1]) < 1 || Number(shardMatch[1]) > Number(shardMatch[2]))) {
         throw new UsageError(`--shard: "${v.shard}" is not I/N with 1 ≤ I ≤ N (e.g. 2/4)`);
       }
+      const { runSuites } = await import('./run.ts');
       const { exitCode } = await runSuites({
         ...(shardMatch ? { shard: { index: Number(shardMatch[1]), count: Number(shardMatch[2]) } } : {}),
         fuzz,
@@ -205,6 +206,7 @@ async function main(argv: string[]): Promise<number> {
       } catch (err) {
         throw new UsageError((err as Error).message);
       }
+      const [{ mergeShards }, { publish }] = await Promise.all([import('./report/merge.ts'), import('./run.ts')]);
       const { summary, warnings } = mergeShards(parsed.positionals, parsed.values.reports as string);
       for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
       process.stdout.write(`rtc-conformance ${version}: merged ${parsed.positionals.length} report folders, ${summary.cases.length} cases\n`);
@@ -219,6 +221,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'list': {
       const v = parse({ suite: { type: 'string' }, json: { type: 'boolean', default: false } });
+      const { listCases } = await import('./run.ts');
       const cases = (await listCases(v.suite as string | undefined)).sort((a, b) => compareIds(a.id, b.id));
       if (v.json) {
         process.stdout.write(JSON.stringify(cases, null, 2) + '\n');
@@ -237,6 +240,7 @@ async function main(argv: string[]): Promise<number> {
     case 'mock': {
       const v = parse({
         plain: { type: 'boolean', default: false },
+        listen: { type: 'string', default: '127.0.0.1' },
         'oam-port': { type: 'string', default: '8090' },
         'websocketd-port': { type: 'string', default: '9502' },
         'auth-port': { type: 'string', default: '9497' },
@@ -260,8 +264,11 @@ async function main(argv: string[]): Promise<number> {
       const { startOamServer } = await import('../mocks/oam/server.ts');
       const { startWebsocketd } = await import('../mocks/websocketd/server.ts');
       if (quirks.size) process.stdout.write(`quirks on: ${[...quirks].map((q) => `${q} (breaks ${QUIRKS[q].clause})`).join(', ')}\n`);
-      const oam = await startOamServer({ port: port('oam-port'), tls: !v.plain, quirks }).catch(inUse('oam-port'));
+      const host = v.listen as string;
+      if (!/^[\w.:-]+$/.test(host)) throw new UsageError(`--listen: "${host}" is not a host address`);
+      const oam = await startOamServer({ host, port: port('oam-port'), tls: !v.plain, quirks }).catch(inUse('oam-port'));
       const websocketd = await startWebsocketd({
+        host,
         port: port('websocketd-port'),
         authPort: port('auth-port'),
         profile,

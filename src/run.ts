@@ -4,6 +4,7 @@ import { join, relative, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { createVitest, type TestModule } from 'vitest/node';
+import { PACKAGE_ROOT, suiteFilters } from './suites.ts';
 import type { CaseRecord } from './case.ts';
 import { DEFAULT_FUZZ, type FuzzSettings } from './fuzz/property.ts';
 import { generateAllureHtml } from './report/allure-html.ts';
@@ -11,25 +12,9 @@ import { ProgressReporter } from './report/progress-reporter.ts';
 import { baselineFailures, judgeBaseline, renderJudgement, updatedBaseline, writeBaseline, type Baseline } from './report/baseline.ts';
 import { renderTable, summarize, type RunSummary } from './report/summary.ts';
 import { OPTIONS_ENV, TARGET_ENV } from './target/global-setup.ts';
+import type { RunningContainer } from './target/container.ts';
 import { TargetError, type TargetFile } from './target/target.ts';
 import { RecordingWebSocket } from './transport/ws-client.ts';
-
-export const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
-const SUITES_DIR = join(PACKAGE_ROOT, 'suites');
-
-export function knownSuites(): string[] {
-  return readdirSync(SUITES_DIR, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .map((d) => d.name)
-    .sort();
-}
-
-export function suiteFilters(suite: string | undefined): string[] {
-  if (!suite || suite === 'all') return [];
-  const known = knownSuites();
-  if (!known.includes(suite)) throw new TargetError(`unknown suite "${suite}" (known: ${known.join(', ')})`);
-  return [relative(PACKAGE_ROOT, join(SUITES_DIR, suite)) + '/'];
-}
 
 export interface RunRequest {
   suite?: string;
@@ -90,7 +75,34 @@ export async function preflight(spec: TargetFile): Promise<void> {
   }
 }
 
+/** A container target is started first and stopped last, whatever happens in between (failure, Ctrl-C). */
 export async function runSuites(req: RunRequest): Promise<{ summary: RunSummary; exitCode: number; reportPath?: string }> {
+  if (!req.spec.container) return runOn(req);
+  suiteFilters(req.suite);
+  process.stdout.write(`starting container ${req.spec.container.image} …\n`);
+  let interrupted = false;
+  const onSignal = () => (interrupted = true);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let container: RunningContainer | undefined;
+  try {
+    // testcontainers is loaded only for container targets: it is heavy to import.
+    const { startContainer } = await import('./target/container.ts');
+    container = await startContainer(req.spec, (line) => process.stdout.write(`${line}\n`));
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  try {
+    if (interrupted) throw new TargetError('interrupted while the container was starting');
+    return await runOn({ ...req, spec: container.spec });
+  } finally {
+    await container.stop();
+    process.stdout.write(`container ${req.spec.container.image} stopped\n`);
+  }
+}
+
+async function runOn(req: RunRequest): Promise<{ summary: RunSummary; exitCode: number; reportPath?: string }> {
   const filters = suiteFilters(req.suite);
   await preflight(req.spec);
   const reportsDir = resolve(req.reportsDir);

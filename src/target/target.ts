@@ -97,8 +97,19 @@ export interface ResolvedTarget {
 }
 
 /** The target file (`--target FILE`), as validated by schemas/target.schema.json. */
+/** A target that runs as a container: started before the run, stopped after it (src/target/container.ts). */
+export interface ContainerSpec {
+  image: string;
+  ports: number[];
+  env?: Record<string, string>;
+  command?: string[];
+  waitFor?: { ports: true } | { log: string };
+  startupTimeoutMs?: number;
+}
+
 export interface TargetFile {
   name?: string;
+  container?: ContainerSpec;
   stomp?: Partial<Omit<StompTarget, 'timeouts'>> & { url: string; timeouts?: Partial<Timeouts> };
   oam?: Partial<Omit<OamTarget, 'timeouts'>> & { url: string; restUrl: string; timeouts?: Partial<Timeouts> };
   hooks?: {
@@ -109,7 +120,7 @@ export interface TargetFile {
     url: string;
     authUrl: string;
     users: WebsocketdTarget['users'];
-    bus?: { url: string; exchange?: string };
+    bus?: { url: string; exchange?: string } | { publishUrl: string };
     profile?: WebsocketdTarget['profile'];
     insecure?: boolean;
     timeouts?: Partial<Timeouts>;
@@ -212,7 +223,7 @@ export function websocketdTarget(spec: NonNullable<TargetFile['websocketd']>): W
     insecure: spec.insecure,
     users: spec.users,
     profile: spec.profile ?? 'documented',
-    bus: { kind: 'amqp', url: spec.bus.url, exchange: spec.bus.exchange ?? 'wazo-headers' },
+    bus: 'publishUrl' in spec.bus ? { kind: 'embedded', publishUrl: spec.bus.publishUrl } : { kind: 'amqp', url: spec.bus.url, exchange: spec.bus.exchange ?? 'wazo-headers' },
     timeouts: { ...REAL_TIMEOUTS, ...spec.timeouts },
   };
 }
