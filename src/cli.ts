@@ -227,10 +227,10 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(JSON.stringify(cases, null, 2) + '\n');
         return 0;
       }
-      const prefixes = v.suite ? new Set(cases.map((c) => c.clause[0])) : undefined;
       for (const clause of CLAUSES.values()) {
-        if (prefixes && !prefixes.has(clause.id[0])) continue;
         const mine = cases.filter((c) => c.clause === clause.id);
+        // A protocol's own suite shows its uncovered clauses too; other suites (fuzz) only the clauses they touch.
+        if (v.suite && clause.protocol !== v.suite && mine.length === 0) continue;
         process.stdout.write(`${clause.id} [${clause.level}] ${mine.length ? '' : '(no cases yet)'}\n`);
         for (const c of mine) process.stdout.write(`  ${c.id.padEnd(8)} ${c.level.padEnd(6)} ${c.title}\n`);
       }
