@@ -6,7 +6,6 @@
  *
  *   npm run bench:fuzz            RUNS=5000 (wire inputs per property), CODEC_RUNS=20000, RABBITMQ=0 skips the peer
  */
-import { connect } from 'node:net';
 import { Parser } from '@stomp/stompjs';
 import fc from 'fast-check';
 import { startOamServer } from '../mocks/oam/server.ts';
@@ -16,6 +15,7 @@ import type { FuzzProperty } from '../src/fuzz/property.ts';
 import { bodies, eolShapes, errorThenCloseProperty, escapes, malformed, repeats, roundTripProperty } from '../src/fuzz/stomp-wire.ts';
 import { StompParser, serialize } from '../src/stomp/index.ts';
 import { stompTarget, type StompTarget } from '../src/target/target.ts';
+import { reachable } from '../src/transport/reachable.ts';
 
 const RUNS = Number(process.env.RUNS ?? 5000);
 const CODEC_RUNS = Number(process.env.CODEC_RUNS ?? 20000);
@@ -73,21 +73,13 @@ function codec(runs: number): { ours: number; stompjs: number } {
   return { ours, stompjs };
 }
 
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1');
-    s.once('connect', () => (s.destroy(), resolve(true)));
-    s.once('error', () => resolve(false));
-  });
-}
-
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const server = await startOamServer({ tls: false });
 const reference = await wire(stompTarget({ url: server.stompUrl, limits: server.limits }, { destinationPrefix: '/topic/' }, REFERENCE_TIMEOUTS), RUNS);
 await server.close();
 console.log(`reference server (ws, loopback): ${fmt(reference.legal)} legal wire cases/s (round trip SEND → MESSAGE), ${fmt(reference.illegal)} illegal wire cases/s (connection, ERROR, close each)`);
 
-if (process.env.RABBITMQ !== '0' && (await listening(15674))) {
+if (process.env.RABBITMQ !== '0' && (await reachable('ws://127.0.0.1:15674/ws', 2000)) === undefined) {
   const rabbit = stompTarget({ url: 'ws://127.0.0.1:15674/ws', host: '/', login: 'guest', passcode: 'guest' }, { destinationPrefix: '/topic/' }, { responseMs: 2000, closeMs: 1500, quietMs: 400 });
   const legal = await rate(roundTripProperty(rabbit, '/topic/fzbench', escapes), Math.round(RUNS / 5));
   console.log(`RabbitMQ 3.10 web-stomp (peer):  ${fmt(legal)} legal wire cases/s of S-5.F1 (escapes); reference ${fmt(reference.escapes)}/s: ${(reference.escapes / legal).toFixed(1)}×`);

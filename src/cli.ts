@@ -89,13 +89,15 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${version}\n`);
     return 0;
   }
-  const parse = (options: ParseArgsConfig['options']) => {
+  const parseWithPositionals = (options: ParseArgsConfig['options'], allowPositionals: boolean) => {
     try {
-      return parseArgs({ args: rest, options, allowPositionals: false, strict: true }).values as Record<string, string | boolean | undefined>;
+      const { values, positionals } = parseArgs({ args: rest, options, allowPositionals, strict: true });
+      return { values: values as Record<string, string | boolean | undefined>, positionals };
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
   };
+  const parse = (options: ParseArgsConfig['options']) => parseWithPositionals(options, false).values;
   switch (command) {
     case 'run': {
       const v = parse({
@@ -195,17 +197,10 @@ async function main(argv: string[]): Promise<number> {
       return exitCode;
     }
     case 'report': {
-      let parsed;
-      try {
-        parsed = parseArgs({
-          args: rest,
-          options: { reports: { type: 'string', default: 'reports' }, baseline: { type: 'string' }, 'no-html': { type: 'boolean', default: false } },
-          allowPositionals: true,
-          strict: true,
-        });
-      } catch (err) {
-        throw new UsageError((err as Error).message);
-      }
+      const parsed = parseWithPositionals(
+        { reports: { type: 'string', default: 'reports' }, baseline: { type: 'string' }, 'no-html': { type: 'boolean', default: false } },
+        true,
+      );
       const [{ mergeShards }, { publish }] = await Promise.all([import('./report/merge.ts'), import('./run.ts')]);
       const { summary, warnings } = mergeShards(parsed.positionals, parsed.values.reports as string);
       for (const w of warnings) process.stderr.write(`warning: ${w}\n`);

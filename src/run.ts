@@ -1,5 +1,4 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join, relative, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +13,7 @@ import { renderTable, summarize, type RunSummary } from './report/summary.ts';
 import { OPTIONS_ENV, TARGET_ENV } from './target/global-setup.ts';
 import type { RunningContainer } from './target/container.ts';
 import { TargetError, type TargetFile } from './target/target.ts';
+import { reachable } from './transport/reachable.ts';
 import { RecordingWebSocket } from './transport/ws-client.ts';
 
 export interface RunRequest {
@@ -39,18 +39,6 @@ export interface RunRequest {
 }
 
 /** Fails fast, with the reason, when a real target cannot be reached at all (exit 2, not a run of broken cases). */
-/** Whether something accepts TCP connections at the URL's host and port. */
-function reachable(url: string, timeoutMs = 5000): Promise<string | undefined> {
-  const u = new URL(url);
-  const port = Number(u.port || (u.protocol === 'https:' ? 443 : 80));
-  return new Promise((resolve) => {
-    const socket = connect({ host: u.hostname, port, timeout: timeoutMs });
-    socket.once('connect', () => (socket.destroy(), resolve(undefined)));
-    socket.once('timeout', () => (socket.destroy(), resolve(`no answer within ${timeoutMs} ms`)));
-    socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
-  });
-}
-
 export async function preflight(spec: TargetFile): Promise<void> {
   if (spec.hooks?.backend) {
     const why = await reachable(spec.hooks.backend.url);
@@ -78,7 +66,7 @@ export async function preflight(spec: TargetFile): Promise<void> {
 /** A container target is started first and stopped last, whatever happens in between (failure, Ctrl-C). */
 export async function runSuites(req: RunRequest): Promise<{ summary: RunSummary; exitCode: number; reportPath?: string }> {
   if (!req.spec.container) return runOn(req);
-  suiteFilters(req.suite);
+  suiteFilters(req.suite); // a bad --suite is a usage error before any container is started
   process.stdout.write(`starting container ${req.spec.container.image} …\n`);
   let interrupted = false;
   const onSignal = () => (interrupted = true);

@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { hookAuthorization } from '../../src/hooks/signature.ts';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Quirk } from '../quirks.ts';
@@ -33,10 +34,6 @@ export const DEFAULT_REST_CLIENT_CONFIG = {
   OnDataEvent: { clientExclude: '', restExclude: '', restOnError: 'LOG', restPolicy: 'NOTIFY', restOverwrite: '' },
 };
 
-/** The WCS signature: hex HMAC-MD5 of the body with rest_hook_secret_key. */
-export function hookSignature(body: string | Buffer, key: string): string {
-  return createHmac('md5', key).update(body).digest('hex');
-}
 
 export async function startEchoBackend(options: EchoBackendOptions = {}): Promise<RunningEchoBackend> {
   const path = (options.path ?? '/apps/echo').replace(/\/$/, '');
@@ -68,7 +65,7 @@ export async function startEchoBackend(options: EchoBackendOptions = {}): Promis
       const method = url.pathname.slice(path.length + 1);
       if (options.quirks?.has('backend.requires-charset') && !/;\s*charset=/i.test(req.headers['content-type'] ?? '')) return reply(415, { status: 415, reason: 'Unsupported Media Type: charset required' });
       if (options.secretKey && !options.quirks?.has('backend.no-hash-check')) {
-        const expected = Buffer.from(`WCS ${hookSignature(raw, options.secretKey)}`);
+        const expected = Buffer.from(hookAuthorization(raw, options.secretKey));
         const given = Buffer.from(req.headers.authorization ?? '');
         if (given.length !== expected.length || !timingSafeEqual(given, expected)) return reply(403, { status: 403, reason: 'Forbidden: bad signature' });
       }

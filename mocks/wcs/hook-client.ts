@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { hookAuthorization } from '../../src/hooks/signature.ts';
 import { Agent, errors, request } from 'undici';
 import type { WcsHookSettings } from '../../src/target/target.ts';
 import type { Quirk } from '../quirks.ts';
@@ -51,7 +51,7 @@ export class HookClient {
     const headers: Record<string, string> = { 'content-type': 'application/json;charset=UTF-8', accept: 'application/json' };
     if (this.quirks.has('wcs.text-plain-hooks')) headers['content-type'] = 'text/plain;charset=UTF-8';
     if (this.settings.rest_hook_send_hash && this.settings.rest_hook_secret_key) {
-      headers.authorization = `WCS ${createHmac('md5', this.settings.rest_hook_secret_key).update(text).digest('hex')}`;
+      headers.authorization = hookAuthorization(text, this.settings.rest_hook_secret_key);
     }
     let timeoutMs = this.quirks.has('wcs.no-timeout') ? 0 : this.settings.rest_request_timeout * 1000;
     if (timeoutMs === 0 && this.quirks.has('wcs.zero-timeout-gives-up')) timeoutMs = 1; // 0 taken as "give up at once"

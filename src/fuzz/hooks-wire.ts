@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import fc from 'fast-check';
-import { hookSignature } from '../../mocks/wcs/backend.ts';
+import { hookAuthorization } from '../hooks/signature.ts';
 import type { HooksBackendTarget } from '../target/target.ts';
 import { RecordingHttp } from '../transport/http-client.ts';
 import { showBytes, Transcript } from '../transport/transcript.ts';
@@ -217,7 +217,7 @@ export function hookAnswerProperty(target: HooksBackendTarget, arbitrary: fc.Arb
       transcript.note(v.why);
       const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
       if (key) {
-        headers.authorization = `WCS ${hookSignature(v.body, key)}`;
+        headers.authorization = hookAuthorization(v.body, key);
         transcript.redact(key, 'rest_hook_secret_key');
       }
       const http = new RecordingHttp(transcript, target.insecure);

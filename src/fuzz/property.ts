@@ -123,6 +123,11 @@ export async function runFuzz<T>(c: CaseContext, seed: number, settings: FuzzSet
   if (!details.failed) return;
 
   const value = details.counterexample![0];
+  if (!(details.errorInstance instanceof PropertyFailure)) {
+    // Not a finding: the harness or the connection failed (a flow step, a refused socket). The case is broken.
+    c.note(`harness or connection error on the input ${JSON.stringify(value)} (seed ${seed}, path ${details.counterexamplePath})`);
+    throw details.errorInstance;
+  }
   const shown = property.show(value);
   c.measure('shrinks', details.numShrinks);
   c.measure('counterexample octets', shown.octets);
@@ -131,8 +136,7 @@ export async function runFuzz<T>(c: CaseContext, seed: number, settings: FuzzSet
     expected: 'a verdict within the deadline',
     actual: (err as Error).message,
   }));
-  const cause = details.errorInstance instanceof PropertyFailure ? details.errorInstance.finding : { expected: 'no harness error', actual: String(details.errorInstance) };
-  const finding = again ?? cause;
+  const finding = again ?? details.errorInstance.finding;
   const path = details.counterexamplePath ?? '';
   const command = replayCommand(c.meta.id, seed, path, settings.targetArgs);
   const saved: SavedCounterexample<T> = { case: c.meta.id, input: value, found: finding.actual, seed, path };

@@ -1,6 +1,7 @@
 import { Buffer } from 'node:buffer';
 import fc from 'fast-check';
 import type { WebsocketdTarget } from '../target/target.ts';
+import { serviceUrl } from '../target/wazo-control.ts';
 import { showBytes, type Transcript } from '../transport/transcript.ts';
 import { RecordingWebSocket, WaitTimeoutError } from '../transport/ws-client.ts';
 import { trickyText } from './arbitraries.ts';
@@ -247,9 +248,7 @@ export function clientMessagesProperty(target: WebsocketdTarget, issueToken: () 
       token = await issueToken();
     },
     async check(ms, record?: (t: Transcript) => void) {
-      const url = new URL(target.url);
-      url.searchParams.set('token', token!);
-      const ws = await RecordingWebSocket.open(url.toString(), { insecure: target.insecure, redact: [token!] }, record ? 'fuzz: the shrunk input' : 'fuzz');
+      const ws = await RecordingWebSocket.open(serviceUrl(target, token), { insecure: target.insecure, redact: [token!] }, record ? 'fuzz: the shrunk input' : 'fuzz');
       record?.(ws.transcript);
       try {
         return await judge(ws, ms, { responseMs, closeMs });

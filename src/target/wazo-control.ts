@@ -3,6 +3,14 @@ import type { RecordingHttp } from '../transport/http-client.ts';
 import { FlowError } from '../transport/stomp-session.ts';
 import type { WebsocketdTarget } from './target.ts';
 
+/** The service URL for a token (W-1: the `token` query parameter; none at all when undefined), `?version=2` if asked. */
+export function serviceUrl(target: WebsocketdTarget, token: string | undefined, version2 = false): string {
+  const url = new URL(target.url);
+  if (token !== undefined) url.searchParams.set('token', token);
+  if (version2) url.searchParams.set('version', '2');
+  return url.toString();
+}
+
 export interface IssuedToken {
   token: string;
   userUuid: string;

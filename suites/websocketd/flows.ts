@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CaseContext } from '../../src/case.ts';
-import { WazoControl, type BusEvent, type IssuedToken } from '../../src/target/wazo-control.ts';
+import { WazoControl, serviceUrl, type BusEvent, type IssuedToken } from '../../src/target/wazo-control.ts';
 import type { CloseRecord } from '../../src/transport/transcript.ts';
 import { RecordingWebSocket, type WsMessage } from '../../src/transport/ws-client.ts';
 
@@ -15,10 +15,7 @@ export function control(c: CaseContext): WazoControl {
 
 /** A WebSocket to the service with the given token (none: no token parameter at all). */
 export async function open(c: CaseContext, token: string | undefined, opts: { label?: string; version2?: boolean } = {}): Promise<RecordingWebSocket> {
-  const url = new URL(c.target.websocketd.url);
-  if (token !== undefined) url.searchParams.set('token', token);
-  if (opts.version2) url.searchParams.set('version', '2');
-  const ws = await RecordingWebSocket.open(url.toString(), { insecure: c.target.websocketd.insecure, redact: token ? [token] : [] }, opts.label ?? 'websocketd');
+  const ws = await RecordingWebSocket.open(serviceUrl(c.target.websocketd, token, opts.version2), { insecure: c.target.websocketd.insecure, redact: token ? [token] : [] }, opts.label ?? 'websocketd');
   c.transcripts.push(ws.transcript);
   c.onCleanup(() => ws.close());
   return ws;

@@ -1,31 +1,11 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { CLAUSES } from '../../src/clauses.ts';
+import { cli as run, tmp } from '../run-cli.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/rtc-conformance.js', import.meta.url));
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-function cli(args: string[], timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-const tmp = () => mkdtempSync(join(tmpdir(), 'rtc-cli-'));
+const cli = (args: string[], timeoutMs = 60_000) => run(args, { timeoutMs });
 
 describe('rtc-conformance list', () => {
   test.each([['stomp', 'S-', 40], ['oam', 'O-', 40], ['websocketd', 'W-', 50], ['hooks', 'H-', 40]] as const)('--suite %s --json lists enough cases and covers every %s clause', async (suite, prefix, least) => {

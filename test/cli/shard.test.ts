@@ -1,34 +1,13 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
-import type { RunSummary } from '../../src/report/summary.ts';
+import { cli, tmp, verdicts } from '../run-cli.ts';
 
 /** `run --shard i/n` and `report`: four shards merged give the unsharded run's cases and verdicts, in one set of reports. */
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = join(ROOT, 'bin/rtc-conformance.js');
-
-function cli(args: string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    child.on('close', (code) => resolve({ code, out }));
-  });
-}
-
-const verdicts = (dir: string) => {
-  const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as RunSummary;
-  return Object.fromEntries(summary.cases.map((c) => [c.id, c.verdict]));
-};
-
 test('a full run split into 4 shards and merged has the same cases and verdicts as the unsharded run', async () => {
   const common = ['--no-html', '--seed', '5', '--fuzz-runs', '20'];
-  const whole = mkdtempSync(join(tmpdir(), 'rtc-whole-'));
-  const shards = [1, 2, 3, 4].map(() => mkdtempSync(join(tmpdir(), 'rtc-shard-')));
+  const whole = tmp('rtc-whole-');
+  const shards = [1, 2, 3, 4].map(() => tmp('rtc-shard-'));
   const unsharded = await cli(['run', ...common, '--reports', whole]);
   expect(unsharded.code, unsharded.out.slice(-2000)).toBe(0);
   // Two shards at a time: this machine has two cores.
@@ -41,7 +20,7 @@ test('a full run split into 4 shards and merged has the same cases and verdicts 
   // The shards do not overlap.
   expect(new Set(parts.flat()).size).toBe(parts.flat().length);
 
-  const merged = mkdtempSync(join(tmpdir(), 'rtc-merged-'));
+  const merged = tmp('rtc-merged-');
   const report = await cli(['report', ...shards, '--reports', merged]);
   expect(report.code, report.out).toBe(0);
   expect(verdicts(merged)).toEqual(verdicts(whole));
@@ -51,8 +30,8 @@ test('a full run split into 4 shards and merged has the same cases and verdicts 
 }, 400_000);
 
 test('report: a folder without summary.json is named; a bad --shard is a usage error', async () => {
-  const empty = mkdtempSync(join(tmpdir(), 'rtc-empty-'));
-  const r = await cli(['report', empty, '--reports', mkdtempSync(join(tmpdir(), 'rtc-out-'))]);
+  const empty = tmp('rtc-empty-');
+  const r = await cli(['report', empty, '--reports', tmp('rtc-out-')]);
   expect(r.code).toBe(2);
   expect(r.out).toContain(`report: ${empty} holds no summary.json`);
   const bad = await cli(['run', '--shard', '5/4']);

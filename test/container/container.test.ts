@@ -1,43 +1,24 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import type { RunSummary } from '../../src/report/summary.ts';
+import { ROOT, cli, tmp, verdicts } from '../run-cli.ts';
 
 /**
  * Container targets: the reference servers as a container image (scripts/podman.sh builds it without a registry and
  * serves podman's Docker API, which .ci/run starts), started and stopped by the harness through testcontainers.
  */
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = join(ROOT, 'bin/rtc-conformance.js');
 const TARGET = join(ROOT, 'fixtures/targets/reference-container.json');
 const IMAGE = 'localhost/rtc-conformance-reference:latest';
 const socket = process.env.DOCKER_HOST?.replace(/^unix:\/\//, '');
 const up = Boolean(socket && existsSync(socket) && process.env.TESTCONTAINERS_HOST_OVERRIDE === '127.0.0.1');
 if (!up && process.env.CI) throw new Error('podman is not serving the Docker API: .ci/run must run scripts/podman.sh start and export its env');
 
-function cli(args: string[], onLine?: (line: string, child: ReturnType<typeof spawn>) => void): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
-    let out = '';
-    const take = (d: Buffer) => {
-      out += d;
-      if (onLine) for (const line of d.toString().split('\n')) onLine(line, child);
-    };
-    child.stdout.on('data', take);
-    child.stderr.on('data', take);
-    child.on('close', (code) => resolve({ code, out }));
-  });
-}
-
-const verdicts = (dir: string) => Object.fromEntries((JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as RunSummary).cases.map((c) => [c.id, c.verdict]));
 const ours = () => execFileSync('podman', ['ps', '-aq', '--filter', `ancestor=${IMAGE}`], { encoding: 'utf8' }).trim();
 
 describe.skipIf(!up)('the reference servers as a container target', () => {
   test.each(['oam', 'websocketd'])('--suite %s: the same cases and verdicts as in process; the container is gone afterwards', async (suite) => {
-    const [inContainer, inProcess] = [mkdtempSync(join(tmpdir(), 'rtc-ctr-')), mkdtempSync(join(tmpdir(), 'rtc-proc-'))];
+    const [inContainer, inProcess] = [tmp('rtc-ctr-'), tmp('rtc-proc-')];
     const container = await cli(['run', '--target', TARGET, '--suite', suite, '--no-html', '--reports', inContainer]);
     expect(container.code, container.out.slice(-3000)).toBe(0);
     expect(container.out).toMatch(/container localhost\/rtc-conformance-reference:latest \(\w+\) on 127\.0\.0\.1: 8090→\d+, 9502→\d+, 9497→\d+/);
@@ -48,11 +29,13 @@ describe.skipIf(!up)('the reference servers as a container target', () => {
   }, 180_000);
 
   test('Ctrl-C during the run stops the container and keeps the results so far', async () => {
-    const reports = mkdtempSync(join(tmpdir(), 'rtc-ctr-int-'));
+    const reports = tmp('rtc-ctr-int-');
     let sent = false;
-    const r = await cli(['run', '--target', TARGET, '--suite', 'oam', '--no-html', '--reports', reports], (line, child) => {
+    const r = await cli(['run', '--target', TARGET, '--suite', 'oam', '--no-html', '--reports', reports], {
       // Interrupt once the first cases have finished.
-      if (!sent && /^\s*3\/\d+\+? /.test(line)) (sent = true), child.kill('SIGINT');
+      onLine: (line, child) => {
+        if (!sent && /^\s*3\/\d+\+? /.test(line)) (sent = true), child.kill('SIGINT');
+      },
     });
     expect(sent).toBe(true);
     expect(r.out).toContain('interrupted: the run was stopped before every case had run');
@@ -62,10 +45,10 @@ describe.skipIf(!up)('the reference servers as a container target', () => {
   }, 120_000);
 
   test('an image that does not exist: exit 2 naming it, nothing left running', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'rtc-ctr-bad-')), 'target.json');
+    const file = join(tmp('rtc-ctr-bad-'), 'target.json');
     const target = JSON.parse(readFileSync(TARGET, 'utf8'));
     writeFileSync(file, JSON.stringify({ ...target, container: { ...target.container, image: 'localhost/rtc-no-such-image:latest' } }));
-    const r = await cli(['run', '--target', file, '--suite', 'oam', '--no-html', '--reports', mkdtempSync(join(tmpdir(), 'rtc-ctr-x-'))]);
+    const r = await cli(['run', '--target', file, '--suite', 'oam', '--no-html', '--reports', tmp('rtc-ctr-x-')]);
     expect(r.code).toBe(2);
     expect(r.out).toContain('cannot start the container localhost/rtc-no-such-image:latest');
   }, 120_000);

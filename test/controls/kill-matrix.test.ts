@@ -1,10 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { QUIRKS, type Quirk } from '../../mocks/quirks.ts';
 import { CLAUSES } from '../../src/clauses.ts';
+import { ROOT } from '../run-cli.ts';
 import { killed, renderMatrix, runKillMatrix, unexplained, type QuirkOutcome } from './kill-matrix.ts';
 
 /**
@@ -12,7 +12,6 @@ import { killed, renderMatrix, runKillMatrix, unexplained, type QuirkOutcome } f
  * clause and break nothing it does not declare. Prints the matrix and the mutation score; reports/kill-matrix.txt
  * keeps the last one.
  */
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const quirks = Object.keys(QUIRKS) as Quirk[];
 let outcomes: QuirkOutcome[] = [];
 

@@ -1,17 +1,13 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { QUIRKS, quirkSuite, type Quirk } from '../../mocks/quirks.ts';
+import { rmSync } from 'node:fs';
+import { quirkSpec, quirkSuite, type Quirk } from '../../mocks/quirks.ts';
 import type { CaseResult } from '../../src/report/summary.ts';
+import { cli, readSummary, tmp } from '../run-cli.ts';
 
 /**
  * The kill matrix: each quirk (a deliberately broken reference server) is run through the suite of its protocol.
  * A quirk is killed when a case of its clause fails (or, SHOULD, comes out non-strict); it must break nothing else
  * but the clauses it declares as collateral, and no case may be broken.
  */
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CAUGHT = new Set(['failed', 'non-strict']);
 
 export interface QuirkOutcome {
@@ -38,32 +34,23 @@ export function unexplained(o: QuirkOutcome): string[] {
 }
 
 async function runOne(quirk: Quirk, deadlineMs: number): Promise<QuirkOutcome> {
-  const spec = QUIRKS[quirk];
+  const spec = quirkSpec(quirk);
   const suite = quirkSuite(quirk);
-  const reports = mkdtempSync(join(tmpdir(), 'rtc-kill-'));
+  const reports = tmp('rtc-kill-');
   const started = Date.now();
   const base = { quirk, clause: spec.clause, suite, caught: [], collateral: [], broken: [], cases: 0 };
-  let stderr = '';
-  const status = await new Promise<string | undefined>((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/rtc-conformance.js'), 'run', '--suite', suite, '--quirk', quirk, '--seed', '1', '--no-html', '--reports', reports], {
-      cwd: ROOT,
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, NO_COLOR: '1' },
-    });
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => (child.kill('SIGKILL'), resolve(`no result within ${deadlineMs} ms`)), deadlineMs);
-    child.on('close', (code) => (clearTimeout(timer), resolve(code === 2 ? `exit 2: ${stderr.trim().slice(0, 300)}` : undefined)));
-  });
+  const r = await cli(['run', '--suite', suite, '--quirk', quirk, '--seed', '1', '--no-html', '--reports', reports], { timeoutMs: deadlineMs });
+  const status = r.code === null ? `no result within ${deadlineMs} ms` : r.code === 2 ? `exit 2: ${r.stderr.trim().slice(0, 300)}` : undefined;
   const durationMs = Date.now() - started;
   let cases: CaseResult[];
   try {
-    cases = JSON.parse(readFileSync(join(reports, 'summary.json'), 'utf8')).cases;
+    cases = readSummary(reports).cases;
   } catch {
-    return { ...base, durationMs, error: status ?? `no summary.json (${stderr.trim().slice(0, 300)})` };
+    return { ...base, durationMs, error: status ?? `no summary.json (${r.stderr.trim().slice(0, 300)})` };
   } finally {
     rmSync(reports, { recursive: true, force: true });
   }
-  const declared = new Set<string>((spec as { collateral?: { clauses: string[] } }).collateral?.clauses ?? []);
+  const declared = new Set(spec.collateral?.clauses ?? []);
   return {
     ...base,
     cases: cases.length,

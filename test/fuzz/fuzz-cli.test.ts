@@ -1,25 +1,8 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import type { RunSummary } from '../../src/report/summary.ts';
+import { runWithSummary } from '../run-cli.ts';
 
 /** The fuzz suite end to end: a clean pass at 1,000 inputs, a quirk caught and shrunk, the replay command, regressions. */
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = join(ROOT, 'bin/rtc-conformance.js');
-
-async function run(args: string[]): Promise<{ code: number | null; stdout: string; summary: RunSummary }> {
-  const reports = mkdtempSync(join(tmpdir(), 'rtc-fuzz-'));
-  let stdout = '';
-  const code = await new Promise<number | null>((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args, '--no-html', '--reports', reports], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, NO_COLOR: '1' } });
-    child.stdout.on('data', (d) => (stdout += d));
-    child.on('close', resolve);
-  });
-  return { code, stdout, summary: JSON.parse(readFileSync(join(reports, 'summary.json'), 'utf8')) };
-}
+const run = (args: string[]) => runWithSummary([...args, '--no-html']);
 
 /** Splits a printed shell command line (words, single-quoted words). */
 function words(line: string): string[] {
@@ -32,7 +15,7 @@ describe('rtc-conformance run --suite fuzz', () => {
     expect(code, stdout).toBe(0);
     const generated = summary.cases.filter((c) => /\.F\d+$/.test(c.id));
     expect(generated.length).toBeGreaterThanOrEqual(8);
-    for (const c of generated.filter((x) => x.verdict === 'passed')) expect(c.measurements?.['inputs tried']).toBe('1000');
+    for (const c of generated) expect([c.id, c.verdict, c.measurements?.['inputs tried']]).toEqual([c.id, 'passed', '1000']);
     expect(summary.cases.filter((c) => /\.R\d+$/.test(c.id)).length).toBeGreaterThanOrEqual(2);
   }, 300_000);
 

@@ -1,53 +1,28 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { parse, stringify } from 'yaml';
 import type { Baseline } from '../../src/report/baseline.ts';
-import type { RunSummary } from '../../src/report/summary.ts';
+import { reachable } from '../../src/transport/reachable.ts';
+import { ROOT, runWithSummary, tmp } from '../run-cli.ts';
 
 /**
  * The suites against a STOMP server nobody here wrote: RabbitMQ 3.10 web-stomp (scripts/rabbitmq.sh start, which
  * .ci/run calls), judged by its committed baseline: its known deviations are listed there with their reasons.
  */
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BASELINE = join(ROOT, 'fixtures/baselines/rabbitmq-3.10.yaml');
 const URL_ = 'ws://127.0.0.1:15674/ws';
 
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
-}
-
-const up = await listening(15674);
+const up = (await reachable(URL_, 2000)) === undefined;
 if (!up && process.env.CI) throw new Error('RabbitMQ web-stomp is not listening on 127.0.0.1:15674: .ci/run must run scripts/rabbitmq.sh start');
 
-async function run(args: string[]): Promise<{ code: number | null; stdout: string; summary: RunSummary }> {
-  const reports = mkdtempSync(join(tmpdir(), 'rtc-rabbitmq-'));
-  let stdout = '';
-  const code = await new Promise<number | null>((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/rtc-conformance.js'), 'run', '--stomp-url', URL_, ...args, '--reports', reports], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'ignore'],
-      env: { ...process.env, NO_COLOR: '1' },
-    });
-    child.stdout.on('data', (d) => (stdout += d));
-    child.on('close', resolve);
-  });
-  return { code, stdout, summary: JSON.parse(readFileSync(join(reports, 'summary.json'), 'utf8')) };
-}
+const run = (args: string[]) => runWithSummary(['run', '--stomp-url', URL_, ...args]);
 
 /** The committed baseline, changed by `edit`, written to a temporary file. */
 function variant(edit: (b: Baseline) => void): string {
   const b = parse(readFileSync(BASELINE, 'utf8')) as Baseline;
   edit(b);
-  const file = join(mkdtempSync(join(tmpdir(), 'rtc-baseline-')), 'baseline.yaml');
+  const file = join(tmp('rtc-baseline-'), 'baseline.yaml');
   writeFileSync(file, stringify(b));
   return file;
 }

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { hookAuthorization } from '../../../src/hooks/signature.ts';
 import { readFileSync } from 'node:fs';
 import type { CaseContext } from '../../../src/case.ts';
 import { problems } from '../../../src/schemas.ts';
@@ -23,8 +23,7 @@ export async function sendHook(c: CaseContext, method: string, body: unknown, op
   const key = target.settings.rest_hook_secret_key;
   const signature = opts.signature ?? (target.settings.rest_hook_send_hash && key ? 'valid' : 'none');
   if (signature !== 'none' && key) {
-    const hmac = createHmac('md5', key).update(signature === 'wrong' ? `${text} ` : text).digest('hex');
-    headers.authorization = `WCS ${hmac}`;
+    headers.authorization = hookAuthorization(signature === 'wrong' ? `${text} ` : text, key);
     http.transcript.redact(key, 'rest_hook_secret_key');
   }
   return http.send('POST', `${target.url}/${method}`, { headers, body: text, timeoutMs: Math.max(5000, target.settings.rest_request_timeout * 2000) });
