@@ -6,7 +6,7 @@ import { CLAUSES } from './clauses.ts';
 import { loadBaseline } from './report/baseline.ts';
 import { compareIds } from './report/summary.ts';
 import { PACKAGE_ROOT, knownSuites } from './suites.ts';
-import { TargetError, loadTargetFile, targetSpec } from './target/target.ts';
+import { TargetError, WEBSOCKETD_PROFILES, loadTargetFile, targetSpec, type WebsocketdProfileName } from './target/target.ts';
 
 const USAGE = `usage: rtc-conformance <command> [options]
 
@@ -146,7 +146,7 @@ async function main(argv: string[]): Promise<number> {
       }
       const quirks = checkedQuirks(v.quirk as unknown as string[]);
       const profile = v.profile as string | undefined;
-      if (profile !== undefined && profile !== 'documented' && profile !== 'wazo-v2') throw new UsageError(`--profile: "${profile}" is not documented or wazo-v2`);
+      if (profile !== undefined && !(WEBSOCKETD_PROFILES as readonly string[]).includes(profile)) throw new UsageError(`--profile: "${profile}" is not one of ${WEBSOCKETD_PROFILES.join(', ')}`);
       const seed = v.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(v.seed);
       if (!Number.isSafeInteger(seed)) throw new UsageError(`--seed: "${v.seed}" is not an integer`);
       const baselinePath = v.baseline as string | undefined;
@@ -185,7 +185,7 @@ async function main(argv: string[]): Promise<number> {
         seed,
         baseline,
         quirks,
-        profile: profile as 'documented' | 'wazo-v2' | undefined,
+        profile: profile as WebsocketdProfileName | undefined,
         suite: v.suite as string | undefined,
         grep: v.grep as string | undefined,
         strict: Boolean(v.strict),
@@ -250,7 +250,7 @@ async function main(argv: string[]): Promise<number> {
         return n;
       };
       const profile = v.profile as string;
-      if (profile !== 'documented' && profile !== 'wazo-v2') throw new UsageError(`--profile: "${profile}" is not documented or wazo-v2`);
+      if (!(WEBSOCKETD_PROFILES as readonly string[]).includes(profile)) throw new UsageError(`--profile: "${profile}" is not one of ${WEBSOCKETD_PROFILES.join(', ')}`);
       const bus = v.bus as string | undefined;
       if (bus !== undefined && !/^amqps?:\/\//.test(bus)) throw new UsageError(`--bus: "${bus}" is not an amqp:// URL`);
       const inUse = (flag: string) => (err: NodeJS.ErrnoException) => {
@@ -266,7 +266,7 @@ async function main(argv: string[]): Promise<number> {
         host,
         port: port('websocketd-port'),
         authPort: port('auth-port'),
-        profile,
+        profile: profile as WebsocketdProfileName,
         quirks,
         ...(bus ? { bus: { url: bus } } : {}),
       }).catch(async (err) => {

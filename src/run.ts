@@ -12,7 +12,7 @@ import { baselineFailures, judgeBaseline, renderJudgement, updatedBaseline, writ
 import { renderTable, summarize, type RunSummary } from './report/summary.ts';
 import { OPTIONS_ENV, TARGET_ENV } from './target/global-setup.ts';
 import type { RunningContainer } from './target/container.ts';
-import { TargetError, type TargetFile } from './target/target.ts';
+import { TargetError, type TargetFile, type WebsocketdProfileName } from './target/target.ts';
 import { reachable } from './transport/reachable.ts';
 import { RecordingWebSocket } from './transport/ws-client.ts';
 
@@ -27,7 +27,7 @@ export interface RunRequest {
   /** Fault switches for the reference servers (negative controls, learning to read reports). */
   quirks: string[];
   /** Profile of the websocketd reference server. */
-  profile?: 'documented' | 'wazo-v2';
+  profile?: WebsocketdProfileName;
   /** Seed of everything generated in the run (shown in the report; replays a run exactly). */
   seed: number;
   /** `--shard i/n`: this run's share of the cases. */

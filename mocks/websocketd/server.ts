@@ -10,7 +10,8 @@ import { aclAllows } from './acl.ts';
 import { TokenService, type Token } from './auth.ts';
 
 /** `documented`: the seed's protocol. `wazo-v2`: also `?version=2`, the `token` op, `ping`, the `data` envelope. */
-export type WebsocketdProfile = 'documented' | 'wazo-v2';
+import type { WebsocketdProfileName } from '../../src/target/target.ts';
+export type WebsocketdProfile = WebsocketdProfileName;
 
 export interface WebsocketdOptions {
   host?: string;

@@ -38,12 +38,16 @@ export interface OamTarget extends StompTarget {
   sampleUrl?: string;
 }
 
+/** websocketd profiles (`--profile`, a target file's `websocketd.profile`, `mock --profile`). */
+export const WEBSOCKETD_PROFILES = ['documented', 'wazo-v2'] as const;
+export type WebsocketdProfileName = (typeof WEBSOCKETD_PROFILES)[number];
+
 export interface WebsocketdTarget {
   url: string;
   authUrl: string;
   insecure?: boolean;
   users: Record<string, { username: string; password: string }>;
-  profile: 'documented' | 'wazo-v2';
+  profile: WebsocketdProfileName;
   /** How events get onto the bus: AMQP (real Wazo, or the reference with --bus), or the reference's embedded bus. */
   bus: { kind: 'amqp'; url: string; exchange: string } | { kind: 'embedded'; publishUrl: string };
   timeouts: Timeouts;
