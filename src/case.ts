@@ -1,6 +1,7 @@
 import * as allure from 'allure-js-commons';
 import { inject, test, type TestContext } from 'vitest';
-import { clause as findClause, type Level } from './clauses.ts';
+import { clause as findClause, type Endpoint, type Level } from './clauses.ts';
+import { redact, registerSecret, registerUrlSecrets } from './report/redact.ts';
 import type { FuzzSettings } from './fuzz/property.ts';
 import type { ResolvedTarget } from './target/target.ts';
 import { RecordingHttp } from './transport/http-client.ts';
@@ -32,9 +33,18 @@ export interface CaseRecord {
   level: Level;
   protocol: string;
   title: string;
+  endpoint: Endpoint;
+  /** What the case ran against: the user's target (`real`) or a bundled reference server. */
+  target?: 'real' | 'reference';
   verdict?: Verdict;
   message?: string;
+  /** An INFO case whose expectation did not hold: recorded, and shown apart from a plain INFO. */
+  deviation?: boolean;
+  /** The one-line observation of an INFO case (what it saw). */
+  observation?: string;
   measurements?: Record<string, string>;
+  /** The case's transcripts, rendered, redacted and bounded (JUnit system-out). */
+  transcript?: string;
 }
 
 export interface RunOptions {
@@ -45,6 +55,24 @@ export interface RunOptions {
   baseline: Record<string, string>;
   /** Settings of the fuzz suite (`--fuzz-runs`, `--fuzz-time`, `--fuzz-path`). */
   fuzz?: FuzzSettings;
+  /** Which cases run: the endpoints the user named (others only with --with-reference), `--case`, `--grep`. */
+  select?: Selection;
+}
+
+export interface Selection {
+  endpoints?: Endpoint[];
+  cases?: string[];
+  /** Matched against `id title` only. */
+  grep?: string;
+}
+
+/** Whether a case is in the run's selection (cases left out are never run, and never reported). */
+export function selected(select: Selection | undefined, id: string, title: string, endpoint: Endpoint): boolean {
+  if (!select) return true;
+  if (select.endpoints && !select.endpoints.includes(endpoint)) return false;
+  if (select.cases && !select.cases.includes(id)) return false;
+  if (select.grep && !new RegExp(select.grep).test(`${id} ${title}`)) return false;
+  return true;
 }
 
 declare module 'vitest' {
@@ -61,8 +89,22 @@ export class ConformanceFailure extends Error {
     readonly actual: string,
     detail?: string,
   ) {
-    super(`${detail ? `${detail}\n` : ''}Expected: ${expected}\nActual:   ${actual}`);
+    super(`${detail ? `${detail}\n` : ''}Expected: ${expected}\nActual:   ${bounded(actual)}`);
+    this.detail = detail;
   }
+  private readonly detail: string | undefined;
+
+  withActual(actual: string): ConformanceFailure {
+    return new ConformanceFailure(this.expected, actual, this.detail);
+  }
+}
+
+/** An Actual is one readable line: a backend's HTML page or a 60 MiB body is cut, its size said. */
+const MAX_ACTUAL = 400;
+function bounded(actual: string): string {
+  const flat = actual.length > MAX_ACTUAL * 4 ? actual.slice(0, MAX_ACTUAL * 4) : actual;
+  const oneLine = /<html|<!doctype/i.test(flat) ? flat.replace(/\s*\n\s*/g, ' ') : flat;
+  return oneLine.length > MAX_ACTUAL ? `${oneLine.slice(0, MAX_ACTUAL)}… (${actual.length} characters in all)` : oneLine;
 }
 
 class SkipCase extends Error {
@@ -146,6 +188,12 @@ export class CaseContext {
     this.notes.push(text);
   }
 
+  /** What an INFO case saw, in one line (shown in the console, the report and summary.json). */
+  observe(text: string): void {
+    this.observation = text;
+  }
+  observation: string | undefined;
+
   onCleanup(fn: () => Promise<unknown> | unknown): void {
     this.cleanups.push(fn);
   }
@@ -157,31 +205,41 @@ export class CaseContext {
   }
 }
 
+/** What a transcript keeps for JUnit's system-out of one case. */
+const JUNIT_TRANSCRIPT_CHARS = 16_384;
+
 /**
  * Declares a conformance case: one clause, one verdict. MUST violations fail; SHOULD violations are non-strict
  * (failing only under --strict); INFO cases record what they saw; harness or connection errors are broken.
+ * A case outside the run's selection is declared skipped and never runs (the reports leave it out).
  */
 export function conformanceCase(meta: CaseMeta, body: (c: CaseContext) => Promise<void>): void {
   const clauseId = meta.id.replace(/\.[^.]*$/, '');
   const clause = findClause(clauseId);
   const level = meta.level ?? clause.level;
-  const record: CaseRecord = { id: meta.id, clause: clauseId, level, protocol: clause.protocol, title: meta.title };
+  const record: CaseRecord = { id: meta.id, clause: clauseId, level, protocol: clause.protocol, endpoint: clause.endpoint, title: meta.title };
   const deadline = meta.timeoutMs ?? 20_000;
-  test.concurrent(`${meta.id} ${meta.title}`, { meta: { rtc: record }, timeout: deadline + 5_000 }, async (ctx: TestContext) => {
+  const declare = selected(inject('rtcOptions')?.select, meta.id, meta.title, clause.endpoint) ? test.concurrent : test.skip;
+  declare(`${meta.id} ${meta.title}`, { meta: { rtc: record }, timeout: deadline + 5_000 }, async (ctx: TestContext) => {
     const { strict, baseline } = inject('rtcOptions');
-    const c = new CaseContext({ id: meta.id, title: meta.title, expected: meta.expected, clause: clauseId, level }, inject('rtcTarget'));
-    const result: CaseRecord = { ...record };
+    const target = inject('rtcTarget');
+    registerTargetSecrets(target);
+    const c = new CaseContext({ id: meta.id, title: meta.title, expected: meta.expected, clause: clauseId, level }, target);
+    const result: CaseRecord = { ...record, target: target.kinds[clause.endpoint] ?? 'reference' };
     ctx.task.meta.rtc = result;
-    await allure.epic(PROTOCOL_TITLES[clause.protocol] ?? clause.protocol);
-    await allure.feature(`${clauseId} ${shortText(clause.text)}`);
-    await allure.story(meta.id);
     await allure.label('level', level);
     await allure.label('clause', clauseId);
+    await allure.epic(PROTOCOLS_TITLE(clause.protocol));
+    await allure.feature(`${clauseId} ${shortText(clause.text)}`);
+    await allure.story(meta.id);
     await allure.severity(SEVERITY[level]);
+    await allure.label('target', `${result.target}: ${redact(c.target.name)}`);
     await allure.description(
-      `**${meta.id}** — ${level} — clause ${clauseId}\n\n` +
-        `**Requirement:** ${meta.requirement ?? clause.text}\n\n**Expected:** ${markdownText(meta.expected)}\n\n` +
-        `**Target:** ${c.target.name} (${c.target.kinds[clause.protocol] ?? 'reference'})`,
+      redact(
+        `**${meta.id}** — ${level} — clause ${clauseId}\n\n` +
+          `**Requirement:** ${meta.requirement ?? clause.text}\n\n**Expected:** ${markdownText(meta.expected)}\n\n` +
+          `**Target:** ${c.target.name} (${result.target === 'real' ? 'the target under test' : 'bundled reference server'})`,
+      ),
     );
 
     let outcome: unknown;
@@ -192,21 +250,34 @@ export function conformanceCase(meta: CaseMeta, body: (c: CaseContext) => Promis
       outcome = err;
     }
     const notes = await c.finish();
-    for (const [name, value] of Object.entries(c.measurements)) await allure.parameter(name, value);
-    if (Object.keys(c.measurements).length) result.measurements = c.measurements;
-    for (const t of c.transcripts) await allure.attachment(`transcript: ${t.label}`, t.render(), { contentType: 'text/plain' });
-    for (const a of c.attachments) await allure.attachment(a.name, a.text, { contentType: 'text/plain' });
-    if (notes.length) await allure.attachment('notes', notes.join('\n'), { contentType: 'text/plain' });
+    if (outcome instanceof ConformanceFailure && isBlank(outcome.actual)) outcome = outcome.withActual(describeConnections(c.transcripts));
+    for (const [name, value] of Object.entries(c.measurements)) await allure.parameter(name, redact(value));
+    if (Object.keys(c.measurements).length) result.measurements = Object.fromEntries(Object.entries(c.measurements).map(([k, v]) => [k, redact(v)]));
+    const rendered = c.transcripts.map((t) => t.render());
+    for (const [i, t] of c.transcripts.entries()) await allure.attachment(`transcript: ${t.label}`, rendered[i], { contentType: 'text/plain' });
+    for (const a of c.attachments) await allure.attachment(a.name, redact(a.text), { contentType: 'text/plain' });
+    if (notes.length) await allure.attachment('notes', redact(notes.join('\n')), { contentType: 'text/plain' });
+    const all = rendered.join('\n');
+    result.transcript = all.length > JUNIT_TRANSCRIPT_CHARS ? `${all.slice(0, JUNIT_TRANSCRIPT_CHARS)}\n… ${all.length - JUNIT_TRANSCRIPT_CHARS} more characters in the Allure report` : all;
+
+    const judged = outcome === undefined || outcome instanceof ConformanceFailure;
+    if (level === 'INFO' && judged) {
+      // An INFO case exists to record what it saw: one that recorded nothing is a harness bug, not an observation.
+      const actual = outcome instanceof ConformanceFailure ? `Actual: ${outcome.actual}` : '';
+      const seen = c.observation ?? (Object.entries(c.measurements).map(([k, v]) => `${k}: ${v}`).join('; ') || actual);
+      if (!seen) outcome = new HarnessError(`${meta.id} is INFO but recorded no observation (c.observe or c.measure)`);
+      else result.observation = bounded(redact(seen));
+    }
 
     if (outcome === undefined) return void (await allure.label('verdict', result.verdict!));
     if (outcome instanceof SkipCase) {
       result.verdict = 'skipped';
-      result.message = outcome.message;
+      result.message = redact(outcome.message);
       await allure.label('verdict', result.verdict);
-      ctx.skip(outcome.message);
+      ctx.skip(result.message);
     }
     if (outcome instanceof ConformanceFailure) {
-      result.message = outcome.message;
+      result.message = redact(outcome.message);
       if (level === 'MUST' || (level === 'SHOULD' && strict)) {
         result.verdict = 'failed';
         await allure.label('verdict', result.verdict);
@@ -214,19 +285,61 @@ export function conformanceCase(meta: CaseMeta, body: (c: CaseContext) => Promis
           await allure.label('baseline', 'known');
           await allure.attachment('baseline: known deviation', baseline[meta.id], { contentType: 'text/plain' });
         }
-        throw outcome;
+        // No harness stack trace: a conformance failure is Expected vs Actual.
+        throw Object.assign(new ConformanceFailure('', ''), { message: result.message, stack: result.message });
       }
       result.verdict = level === 'SHOULD' ? 'non-strict' : 'info';
+      if (level === 'INFO') result.deviation = true;
       await allure.label('verdict', result.verdict);
-      await allure.attachment(`deviation (${result.verdict})`, outcome.message, { contentType: 'text/plain' });
       return;
     }
     result.verdict = 'broken';
     await allure.label('verdict', result.verdict);
     const err = outcome as Error;
-    result.message = `${err?.name ?? 'Error'}: ${err?.message ?? String(outcome)}`;
-    throw new HarnessError(result.message, outcome);
+    result.message = redact(`${err?.name ?? 'Error'}: ${err?.message ?? String(outcome)}`);
+    throw Object.assign(new HarnessError(result.message), { stack: redact(err?.stack ?? result.message) });
   });
+}
+
+function PROTOCOLS_TITLE(protocol: string): string {
+  return PROTOCOL_TITLES[protocol] ?? protocol;
+}
+
+/** The target's own secrets (passcodes, passwords, URL credentials), known to every worker before a case runs. */
+let targetSecretsRegistered = false;
+function registerTargetSecrets(target: ResolvedTarget): void {
+  if (targetSecretsRegistered) return;
+  targetSecretsRegistered = true;
+  for (const e of [target.stomp, target.oam]) {
+    registerSecret(e.passcode, 'passcode');
+    registerUrlSecrets(e.url);
+  }
+  registerUrlSecrets(target.oam.restUrl);
+  registerUrlSecrets(target.websocketd.url);
+  registerUrlSecrets(target.websocketd.authUrl);
+  for (const u of Object.values(target.websocketd.users)) registerSecret(u.password, 'password');
+  if (target.websocketd.bus.kind === 'amqp') registerUrlSecrets(target.websocketd.bus.url);
+  registerSecret(target.hooks.backend.settings.rest_hook_secret_key, 'HMAC key');
+  registerUrlSecrets(target.hooks.backend.url);
+  for (const w of target.hooks.client.wcs) {
+    registerSecret(w.settings.rest_hook_secret_key, 'HMAC key');
+    registerUrlSecrets(w.url);
+  }
+}
+
+/** An Actual that says nothing (`''`, `,,`): the case did not say whether the connection closed or nothing came. */
+function isBlank(actual: string): boolean {
+  return /^[\s,;:]*$/.test(actual);
+}
+
+/** What the connections of a case did, for an Actual that would otherwise be empty. */
+export function describeConnections(transcripts: Transcript[]): string {
+  const parts = transcripts.map((t) => {
+    const received = t.entries.filter((e) => e.dir === 'in').length;
+    const state = t.close ? `closed with ${t.close.code}${t.close.reason ? ` "${t.close.reason}"` : ''} by the ${t.close.by}` : 'still open';
+    return `${t.label}: ${received ? `${received} message(s) received, none as expected` : 'nothing received'}, ${state}`;
+  });
+  return parts.length ? parts.join('; ') : 'nothing (no connection was opened)';
 }
 
 /** A case that could not be judged (harness bug, unreachable target, broken flow): Allure shows it as broken. */

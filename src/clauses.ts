@@ -1,6 +1,12 @@
 /** The clause catalogue of CONTRACTS.md: every conformance case names one of these. */
 export type Level = 'MUST' | 'SHOULD' | 'INFO';
-export interface Clause { id: string; level: Level; protocol: string; text: string }
+/**
+ * What a clause's cases talk to: one endpoint per protocol, and the two roles of the hooks (H-1 … H-9: a backend the
+ * harness calls as WCS would; H-10 and up: a WCS whose hook client the harness serves as a faulty backend).
+ */
+export type Endpoint = 'stomp' | 'oam' | 'websocketd' | 'hooks-backend' | 'hooks-client';
+export const ENDPOINTS: readonly Endpoint[] = ['stomp', 'oam', 'websocketd', 'hooks-backend', 'hooks-client'];
+export interface Clause { id: string; level: Level; protocol: string; endpoint: Endpoint; text: string }
 
 const PROTOCOLS: Record<string, string> = { S: 'stomp', O: 'oam', H: 'hooks', W: 'websocketd' };
 
@@ -59,8 +65,14 @@ const TABLE: Array<[string, Level, string]> = [
 ];
 
 export const CLAUSES: ReadonlyMap<string, Clause> = new Map(
-  TABLE.map(([id, level, text]) => [id, { id, level, protocol: PROTOCOLS[id[0]], text }]),
+  TABLE.map(([id, level, text]) => [id, { id, level, protocol: PROTOCOLS[id[0]], endpoint: endpointOf(id), text }]),
 );
+
+function endpointOf(id: string): Endpoint {
+  const protocol = PROTOCOLS[id[0]];
+  if (protocol !== 'hooks') return protocol as Endpoint;
+  return Number(id.slice(2)) >= 10 ? 'hooks-client' : 'hooks-backend';
+}
 
 export function clause(id: string): Clause {
   const c = CLAUSES.get(id);

@@ -3,18 +3,21 @@ import { join, relative, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { createVitest, type TestModule } from 'vitest/node';
-import { PACKAGE_ROOT, suiteFilters } from './suites.ts';
-import type { CaseRecord } from './case.ts';
+import { PACKAGE_ROOT, knownSuites, suiteFilters } from './suites.ts';
+import type { CaseRecord, Selection } from './case.ts';
+import { ENDPOINTS, type Endpoint } from './clauses.ts';
 import { DEFAULT_FUZZ, type FuzzSettings } from './fuzz/property.ts';
 import { generateAllureHtml } from './report/allure-html.ts';
 import { ProgressReporter } from './report/progress-reporter.ts';
 import { baselineFailures, judgeBaseline, renderJudgement, updatedBaseline, writeBaseline, type Baseline } from './report/baseline.ts';
-import { renderTable, summarize, type RunSummary } from './report/summary.ts';
+import { finalizeAllureResults } from './report/allure-results.ts';
+import { renderJunit } from './report/junit.ts';
+import { redact, redactDeep } from './report/redact.ts';
+import { countedCases, renderTable, summarize, type RunSummary } from './report/summary.ts';
 import { OPTIONS_ENV, TARGET_ENV } from './target/global-setup.ts';
 import type { RunningContainer } from './target/container.ts';
-import { TargetError, type TargetFile, type WebsocketdProfileName } from './target/target.ts';
-import { reachable } from './transport/reachable.ts';
-import { RecordingWebSocket } from './transport/ws-client.ts';
+import { preflight } from './target/preflight.ts';
+import { TargetError, namedEndpoints, type TargetFile, type WebsocketdProfileName } from './target/target.ts';
 
 export interface RunRequest {
   suite?: string;
@@ -36,31 +39,49 @@ export interface RunRequest {
   fuzz?: Omit<FuzzSettings, 'outDir'>;
   /** Known deviations (`--baseline FILE`); with `update`, the file is rewritten from this run. */
   baseline?: { path: string; data?: Baseline; update: boolean; owner: string };
+  /** `--case`: exactly these ids. */
+  cases?: string[];
+  /** Also run the suites of protocols the target does not name, against the reference servers (reported apart). */
+  withReference?: boolean;
+  /** The arguments naming the target (no secrets), repeated by the rerun commands of the recap. */
+  targetArgs?: string[];
 }
 
-/** Fails fast, with the reason, when a real target cannot be reached at all (exit 2, not a run of broken cases). */
-export async function preflight(spec: TargetFile): Promise<void> {
-  if (spec.hooks?.backend) {
-    const why = await reachable(spec.hooks.backend.url);
-    if (why) throw new TargetError(`cannot reach the hook backend ${spec.hooks.backend.url}: ${why}`);
+/** The test files of each endpoint's cases; the fuzz suite's properties by the endpoint they send to. */
+const ENDPOINT_FOLDERS: Record<Endpoint, { suite: string; folder: string; fuzz?: string }> = {
+  stomp: { suite: 'stomp', folder: 'suites/stomp/', fuzz: 'suites/fuzz/stomp' },
+  oam: { suite: 'oam', folder: 'suites/oam/' },
+  websocketd: { suite: 'websocketd', folder: 'suites/websocketd/', fuzz: 'suites/fuzz/websocketd' },
+  'hooks-backend': { suite: 'hooks', folder: 'suites/hooks/backend/', fuzz: 'suites/fuzz/hooks' },
+  'hooks-client': { suite: 'hooks', folder: 'suites/hooks/client/' },
+};
+
+/**
+ * What a run runs: the suites of the endpoints the target names (all of them against the reference servers when it
+ * names none), the others only with --with-reference; --suite narrows that, --case and --grep narrow the cases.
+ */
+export function planRun(req: Pick<RunRequest, 'spec' | 'suite' | 'withReference' | 'cases' | 'grep'>): { filters: string[]; select: Selection; named: Endpoint[] } {
+  const named = namedEndpoints(req.spec);
+  const select: Selection = { ...(req.cases ? { cases: req.cases } : {}), ...(req.grep ? { grep: req.grep } : {}) };
+  if (named.length === 0) return { filters: suiteFilters(req.suite), select, named };
+  const endpoints = req.withReference ? [...ENDPOINTS] : named;
+  select.endpoints = endpoints;
+  if (!req.suite || req.suite === 'all') {
+    return { filters: req.withReference ? [] : endpoints.map((e) => ENDPOINT_FOLDERS[e].folder), select, named };
   }
-  for (const wcs of spec.hooks?.client?.wcs ?? []) {
-    try {
-      const ws = await RecordingWebSocket.open(wcs.url, { insecure: wcs.insecure, timeoutMs: 5000 });
-      await ws.close();
-    } catch (err) {
-      throw new TargetError(`cannot reach the WCS client API: ${(err as Error).message}`);
-    }
+  suiteFilters(req.suite); // an unknown suite is a usage error
+  const mine = req.suite === 'fuzz' ? endpoints.filter((e) => ENDPOINT_FOLDERS[e].fuzz) : endpoints.filter((e) => ENDPOINT_FOLDERS[e].suite === req.suite);
+  if (mine.length === 0) {
+    const what = req.suite === 'fuzz' ? `the fuzz suite has no properties for ${named.join(', ')}` : `the ${req.suite} suite tests none of them`;
+    throw new TargetError(`--suite ${req.suite}: the target names ${named.join(', ')}, and ${what}; add --with-reference to run it against the reference servers`);
   }
-  for (const [what, endpoint] of [['STOMP', spec.stomp], ['OAM', spec.oam], ['websocketd', spec.websocketd]] as const) {
-    if (!endpoint) continue;
-    try {
-      const ws = await RecordingWebSocket.open(endpoint.url, { protocols: ['v12.stomp'], insecure: endpoint.insecure, timeoutMs: 5000 });
-      await ws.close();
-    } catch (err) {
-      throw new TargetError(`cannot reach the ${what} target: ${(err as Error).message}`);
-    }
-  }
+  return { filters: mine.map((e) => (req.suite === 'fuzz' ? ENDPOINT_FOLDERS[e].fuzz! : ENDPOINT_FOLDERS[e].folder)), select: { ...select, endpoints: mine }, named };
+}
+
+/** What the reports call the target: its name, or the URLs the user gave (credentials redacted). */
+function targetName(spec: TargetFile): string {
+  const urls = [spec.stomp?.url, spec.oam?.url, spec.websocketd?.url, spec.hooks?.backend?.url, ...(spec.hooks?.client?.wcs ?? []).map((w) => w.url)].filter(Boolean);
+  return redact(spec.name ?? (urls.join(', ') || 'reference servers'));
 }
 
 /** A container target is started first and stopped last, whatever happens in between (failure, Ctrl-C). */
@@ -91,9 +112,27 @@ export async function runSuites(req: RunRequest): Promise<{ summary: RunSummary;
 }
 
 async function runOn(req: RunRequest): Promise<{ summary: RunSummary; exitCode: number; reportPath?: string }> {
-  const filters = suiteFilters(req.suite);
-  await preflight(req.spec);
+  const startedAt = new Date();
   const reportsDir = resolve(req.reportsDir);
+  const base = {
+    tool: 'rtc-conformance',
+    version: req.version,
+    target: targetName(req.spec),
+    strict: req.strict,
+    seed: req.seed,
+    ...(req.shard ? { shard: `${req.shard.index}/${req.shard.count}` } : {}),
+    ...(req.targetArgs?.length ? { targetArgs: req.targetArgs } : {}),
+    startedAt: startedAt.toISOString(),
+  };
+  let plan: ReturnType<typeof planRun>;
+  try {
+    plan = planRun(req);
+    if (plan.named.length) for (const w of await preflight(req.spec)) process.stdout.write(`note: ${redact(w)}\n`);
+  } catch (err) {
+    // A target error still leaves reports behind: a CI job has something to publish, and the reason.
+    if (err instanceof TargetError) writeErrorReports(reportsDir, summarize([], { ...base, durationMs: Date.now() - startedAt.getTime(), error: redact(err.message) }));
+    throw err;
+  }
   const resultsDir = join(reportsDir, 'allure-results');
   rmSync(resultsDir, { recursive: true, force: true });
   rmSync(join(reportsDir, 'fuzz'), { recursive: true, force: true });
@@ -101,13 +140,12 @@ async function runOn(req: RunRequest): Promise<{ summary: RunSummary; exitCode: 
 
   process.env[TARGET_ENV] = JSON.stringify(req.spec);
   const known = Object.fromEntries((req.baseline?.data?.deviations ?? []).map((d) => [d.id, `${d.reason} (owner: ${d.owner}${d.expires ? `, expires ${d.expires}` : ''})`]));
-  process.env[OPTIONS_ENV] = JSON.stringify({ strict: req.strict, quirks: req.quirks, profile: req.profile, seed: req.seed, baseline: known,
+  process.env[OPTIONS_ENV] = JSON.stringify({ strict: req.strict, quirks: req.quirks, profile: req.profile, seed: req.seed, baseline: known, select: plan.select,
     fuzz: { ...DEFAULT_FUZZ, ...req.fuzz, outDir: join(reportsDir, 'fuzz') } });
-  const targetName = req.spec.name ?? ([req.spec.stomp?.url, req.spec.oam?.url, req.spec.websocketd?.url, req.spec.hooks?.backend?.url].filter(Boolean).join(', ') || 'reference servers');
-  const progress = new ProgressReporter();
-  const startedAt = new Date();
+  const progress = new ProgressReporter(process.stdout, undefined, new Set(Object.keys(known)));
   const quirkNote = (req.quirks.length ? ` with quirks ${req.quirks.join(', ')}` : '') + (req.profile ? ` (websocketd profile ${req.profile})` : '');
-  process.stdout.write(`rtc-conformance ${req.version}: ${req.suite ?? 'all suites'} against ${targetName}${quirkNote}${req.strict ? ' (strict)' : ''}${req.shard ? `, shard ${req.shard.index}/${req.shard.count}` : ''}, seed ${req.seed}\n`);
+  const what = req.suite ?? (plan.named.length ? `the ${plan.named.join(', ')} suites${req.withReference ? ' (others against the reference servers)' : ''}` : 'all suites');
+  process.stdout.write(`rtc-conformance ${req.version}: ${what} against ${base.target}${quirkNote}${req.strict ? ' (strict)' : ''}${req.shard ? `, shard ${req.shard.index}/${req.shard.count}` : ''}, seed ${req.seed}\n`);
 
   const vitest = await createVitest(
     'test',
@@ -116,20 +154,20 @@ async function runOn(req: RunRequest): Promise<{ summary: RunSummary; exitCode: 
       config: join(PACKAGE_ROOT, 'vitest.config.ts'),
       project: ['suites'],
       watch: false,
-      testNamePattern: req.grep,
       // vitest's own sharding: whole test files, split the same way on every machine, none left out.
       ...(req.shard ? { shard: `${req.shard.index}/${req.shard.count}` } : {}),
       reporters: [
         progress,
-        ['junit', { outputFile: join(reportsDir, 'junit.xml'), suiteName: 'rtc-conformance' }],
         [
           'allure-vitest/reporter',
           {
             resultsDir,
-            environmentInfo: {
+            environmentInfo: redactDeep({
               harness: `rtc-conformance ${req.version}`,
-              target: targetName,
-              suite: req.suite ?? 'all',
+              target: base.target,
+              ...Object.fromEntries(plan.named.map((e) => [`target ${e}`, 'the target under test'])),
+              ...(plan.named.length && req.withReference ? { 'other protocols': 'reference servers (--with-reference), counted apart' } : {}),
+              suite: req.suite ?? (plan.named.length ? plan.named.join(', ') : 'all'),
               profile: req.profile ?? 'documented',
               seed: String(req.seed),
               strict: String(req.strict),
@@ -137,7 +175,7 @@ async function runOn(req: RunRequest): Promise<{ summary: RunSummary; exitCode: 
               ...(req.baseline ? { baseline: req.baseline.path } : {}),
               ...(req.shard ? { shard: `${req.shard.index}/${req.shard.count}` } : {}),
               node: process.version,
-            },
+            }),
           },
         ],
       ],
@@ -146,53 +184,80 @@ async function runOn(req: RunRequest): Promise<{ summary: RunSummary; exitCode: 
     { stdout: new NullStream(), stderr: process.stderr },
   );
   let modules: ReadonlyArray<TestModule> = [];
-  // Ctrl-C stops the run but keeps what was measured: the reports below are still written.
+  // A signal stops the run but keeps what was measured: the reports below are still written, with exactly the
+  // cases that finished. Cases still running get a moment to end, then the run is closed around them.
+  let interrupted = false;
   const interrupt = () => {
-    progress.errors.push('interrupted: the run was stopped before every case had run');
+    if (interrupted) return;
+    interrupted = true;
+    process.stderr.write('\ninterrupted: stopping the run; the cases that finished are reported\n');
     void vitest.cancelCurrentRun('keyboard-input');
   };
   // vitest's own handlers exit the process at once; this CLI owns the process and ends the run itself.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.removeAllListeners(signal);
-    process.once(signal, interrupt);
+    process.on(signal, interrupt);
   }
   try {
-    const result = await vitest.start(filters);
-    modules = result.testModules;
+    const run = vitest.start(plan.filters);
+    const result = await Promise.race([run, untilInterrupted(() => interrupted, INTERRUPT_GRACE_MS)]);
+    modules = result?.testModules ?? [];
   } finally {
-    process.off('SIGINT', interrupt);
-    process.off('SIGTERM', interrupt);
     await vitest.close();
   }
+  process.off('SIGINT', interrupt);
+  process.off('SIGTERM', interrupt);
 
   const loadErrors = modules.filter((m) => m.state() === 'failed' && [...m.children.allTests()].length === 0);
   for (const m of loadErrors) progress.errors.push(`${m.moduleId}: ${m.errors().map((e) => e.message).join('; ')}`);
 
-  const summary = summarize(progress.results, {
-    tool: 'rtc-conformance',
-    version: req.version,
-    target: targetName,
-    strict: req.strict,
-    seed: req.seed,
-    ...(req.shard ? { shard: `${req.shard.index}/${req.shard.count}` } : {}),
-    startedAt: startedAt.toISOString(),
-    durationMs: Date.now() - startedAt.getTime(),
+  const summary = summarize(progress.results, { ...base, durationMs: Date.now() - startedAt.getTime(), ...(interrupted ? { interrupted: true } : {}) });
+  if (summary.cases.length === 0 && !interrupted && (req.cases || req.grep)) {
+    summary.error = `no case matches ${req.cases ? `--case ${req.cases.join(',')}` : `--grep ${JSON.stringify(req.grep)}`}${req.suite ? ` in the ${req.suite} suite` : ''} (see: rtc-conformance list)`;
+  }
+  const { exitCode, reportPath } = await publish(summary, { reportsDir, html: req.html, baseline: req.baseline, errors: progress.errors, transcripts: progress.transcripts });
+  if (summary.error) {
+    process.stderr.write(`rtc-conformance: ${summary.error}\n`);
+    return { summary, exitCode: 2, reportPath };
+  }
+  return { summary, exitCode: interrupted ? 130 : exitCode, reportPath };
+}
+
+/** After an interrupt, how long the cases still running may take to end before the run is closed around them. */
+const INTERRUPT_GRACE_MS = 2_000;
+
+/** Resolves (with nothing) `graceMs` after `interrupted()` turns true; never otherwise. */
+function untilInterrupted(interrupted: () => boolean, graceMs: number): Promise<undefined> {
+  return new Promise((resolve) => {
+    const poll = setInterval(() => {
+      if (!interrupted()) return;
+      clearInterval(poll);
+      setTimeout(() => resolve(undefined), graceMs).unref();
+    }, 50);
+    poll.unref();
   });
-  const { exitCode, reportPath } = await publish(summary, { reportsDir, html: req.html, baseline: req.baseline, errors: progress.errors });
-  return { summary, exitCode, reportPath };
+}
+
+/** Reports of a run that could not start: summary.json with the error, and a JUnit file with one errored testcase. */
+export function writeErrorReports(reportsDir: string, summary: RunSummary): void {
+  mkdirSync(reportsDir, { recursive: true });
+  writeFileSync(join(reportsDir, 'summary.json'), JSON.stringify(redactDeep(summary), null, 2) + '\n');
+  writeFileSync(join(reportsDir, 'junit.xml'), renderJunit(summary));
 }
 
 /**
- * Writes what a run (or a merge of shards) found: the table, the baseline judgement, summary.json and the HTML
- * report (allure-results/ and junit.xml are already in `reportsDir`), then the exit code.
+ * Writes what a run (or a merge of shards) found: the table, the baseline judgement, the recap of what did not pass,
+ * summary.json, junit.xml, the finished allure-results/ and the HTML report, then the exit code.
  */
 export async function publish(
   summary: RunSummary,
-  opts: { reportsDir: string; html: boolean; baseline?: RunRequest['baseline']; errors: string[] },
+  opts: { reportsDir: string; html: boolean; baseline?: RunRequest['baseline']; errors: string[]; transcripts?: ReadonlyMap<string, string>; junit?: boolean },
 ): Promise<{ exitCode: number; reportPath?: string }> {
   const { reportsDir, errors } = opts;
   const resultsDir = join(reportsDir, 'allure-results');
+  mkdirSync(reportsDir, { recursive: true });
   process.stdout.write(`\n${renderTable(summary)}\n`);
+  if (summary.interrupted) process.stdout.write(`\ninterrupted: ${summary.cases.length} cases finished and are reported; the others did not run\n`);
   if (opts.baseline) {
     let baseline: Baseline = opts.baseline.data ?? { deviations: [] };
     if (opts.baseline.update) {
@@ -204,7 +269,12 @@ export async function publish(
     summary.baseline = judgement;
     process.stdout.write(`\n${renderJudgement(judgement, baseline)}\n`);
   }
-  writeFileSync(join(reportsDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  const recap = renderRecap(summary);
+  if (recap) process.stdout.write(`\n${recap}\n`);
+  writeFileSync(join(reportsDir, 'summary.json'), JSON.stringify(redactDeep(summary), null, 2) + '\n');
+  // A merge of shards keeps the shards' own JUnit files, merged (they carry the transcripts).
+  if (opts.junit !== false) writeFileSync(join(reportsDir, 'junit.xml'), renderJunit(summary, opts.transcripts));
+  finalizeAllureResults(resultsDir, summary);
 
   let reportPath: string | undefined;
   if (opts.html && existsSync(resultsDir)) {
@@ -212,7 +282,7 @@ export async function publish(
       reportPath = await generateAllureHtml({
         resultsDir,
         outputDir: join(reportsDir, 'allure-report'),
-        reportName: `rtc-conformance — ${summary.target}`,
+        reportName: redact(`rtc-conformance — ${summary.target}`),
         historyPath: join(reportsDir, 'allure-history.jsonl'),
       });
     } catch (err) {
@@ -220,12 +290,33 @@ export async function publish(
     }
   }
   process.stdout.write(`\nreports: ${relative(process.cwd(), reportsDir) || '.'}/ (summary.json, junit.xml, allure-results/${reportPath ? ', allure-report/index.html' : ''})\n`);
-  for (const e of errors) process.stderr.write(`error: ${e}\n`);
+  for (const e of errors) process.stderr.write(`error: ${redact(e)}\n`);
 
   // With a baseline, known deviations do not count; new failures, stale and expired entries do.
-  const bad = (summary.baseline ? baselineFailures(summary.baseline) : summary.totals.failed) + summary.totals.broken;
-  const exitCode = bad > 0 || errors.length > 0 || summary.cases.length === 0 ? 1 : 0;
+  const counted = countedCases(summary);
+  const failed = summary.baseline ? baselineFailures(summary.baseline) : summary.totals.failed;
+  const broken = summary.cases.filter((c) => c.verdict === 'broken').length;
+  const bad = failed + broken + (summary.reference?.totals.failed ?? 0);
+  const exitCode = bad > 0 || errors.length > 0 || counted.length === 0 ? 1 : 0;
   return { exitCode, reportPath };
+}
+
+/** At the end of a run: each failed, broken and non-strict case, its Actual line, and a command that reruns just it. */
+export function renderRecap(summary: RunSummary): string {
+  const known = new Set(summary.baseline?.known ?? []);
+  const order = ['failed', 'broken', 'non-strict'] as const;
+  const cases = summary.cases.filter((c) => (order as readonly string[]).includes(c.verdict)).sort((a, b) => order.indexOf(a.verdict as never) - order.indexOf(b.verdict as never));
+  if (!cases.length) return '';
+  const args = (summary.targetArgs ?? []).map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`));
+  const lines = [`not passed (${cases.length}):`];
+  for (const c of cases) {
+    const label = c.verdict === 'failed' && known.has(c.id) ? 'KNOWN' : c.verdict.toUpperCase();
+    const actual = c.message?.split('\n').find((l) => l.startsWith('Actual:'))?.replace(/^Actual:\s*/, '') ?? c.message?.split('\n')[0] ?? '';
+    lines.push(`  ${label.padEnd(10)} ${c.id.padEnd(8)} ${c.title}`);
+    if (actual) lines.push(`             ${actual.length > 160 ? `${actual.slice(0, 160)}…` : actual}`);
+    lines.push(`             rerun: npx rtc-conformance run ${[...args, '--case', c.id].join(' ')}`);
+  }
+  return redact(lines.join('\n'));
 }
 
 export interface ListedCase {

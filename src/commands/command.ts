@@ -27,7 +27,8 @@ export interface Command {
   options: Record<string, OptionSpec>;
   /** Extra lines printed after the options by `--help`. */
   notes?: string;
-  run(values: OptionValues, positionals: string[]): Promise<number>;
+  /** `argv`: the command's own arguments as typed (a rerun command repeats some of them). */
+  run(values: OptionValues, positionals: string[], argv: string[]): Promise<number>;
 }
 
 /** `rtc-conformance CMD --help`. */

@@ -2,21 +2,28 @@ import type { Reporter, TestCase, TestModule } from 'vitest/node';
 import type { Verdict } from '../case.ts';
 import { verdictOf, type CaseResult } from './summary.ts';
 
-const LABELS: Record<Verdict, string> = {
-  passed: 'PASS',
-  failed: 'FAIL',
-  'non-strict': 'WARN',
-  info: 'INFO',
-  skipped: 'SKIP',
-  broken: 'BRKN',
+const LABELS: Record<Verdict | 'known', string> = {
+  passed: 'PASS ',
+  failed: 'FAIL ',
+  known: 'KNOWN',
+  'non-strict': 'WARN ',
+  info: 'INFO ',
+  skipped: 'SKIP ',
+  broken: 'BRKN ',
 };
-const COLORS: Record<Verdict, number> = { passed: 32, failed: 31, 'non-strict': 33, info: 36, skipped: 90, broken: 35 };
+const COLORS: Record<Verdict | 'known', number> = { passed: 32, failed: 31, known: 33, 'non-strict': 33, info: 36, skipped: 90, broken: 35 };
 
-/** Prints one line per case as it finishes (with the failure's Expected/Actual) and collects the results. */
+/**
+ * Prints one line per case as it finishes (with the failure's Expected/Actual, an INFO case's observation) and
+ * collects exactly the cases that ran: a case left out by the selection, or never started because the run was
+ * interrupted, is not a result; each case is counted once.
+ */
 export class ProgressReporter implements Reporter {
   readonly results: CaseResult[] = [];
+  /** Case id → its transcripts as rendered (redacted, bounded), for JUnit's system-out. */
+  readonly transcripts = new Map<string, string>();
   readonly errors: string[] = [];
-  private done = 0;
+  private readonly seen = new Set<string>();
   private total = 0;
   private files = 0;
   private filesCollected = 0;
@@ -24,6 +31,8 @@ export class ProgressReporter implements Reporter {
   constructor(
     private readonly out: NodeJS.WritableStream = process.stdout,
     private readonly color = Boolean((out as { isTTY?: boolean }).isTTY) && !process.env.NO_COLOR,
+    /** Case ids of the baseline's known deviations: their failures print as KNOWN. */
+    private readonly known: ReadonlySet<string> = new Set(),
   ) {}
 
   onTestRunStart(specifications: ReadonlyArray<unknown>): void {
@@ -37,35 +46,40 @@ export class ProgressReporter implements Reporter {
 
   onTestCaseResult(test: TestCase): void {
     const record = test.meta().rtc;
-    if (!record) return;
+    if (!record || this.seen.has(record.id)) return;
     const result = test.result();
-    // Left out by --grep: vitest reports it as skipped without ever running it.
-    if (!record.verdict && result.state === 'skipped' && test.options.mode !== 'run') return;
+    // Without a verdict of its own, a case either never ran (left out, cancelled by an interrupt: not a result) or
+    // was ended by vitest itself (its timeout: broken).
+    if (!record.verdict && result.state !== 'failed') return;
+    this.seen.add(record.id);
     const verdict = verdictOf(record, result.state);
     const durationMs = Math.round(test.diagnostic()?.duration ?? 0);
     let message = record.message;
     if (!message && result.state === 'failed') message = result.errors?.[0]?.message;
-    if (!message && result.state === 'skipped') message = result.note;
     this.results.push({
       id: record.id,
       suite: record.protocol,
       clause: record.clause,
       level: record.level,
       title: record.title,
+      target: record.target ?? 'reference',
       verdict,
+      ...(record.deviation ? { deviation: true } : {}),
+      ...(record.observation ? { observation: record.observation } : {}),
       durationMs,
       ...(message ? { message } : {}),
       ...(record.measurements ? { measurements: record.measurements } : {}),
     });
-    this.done++;
-    const label = this.paint(LABELS[verdict], COLORS[verdict]);
-    // Files are collected as they start: until the last one is, the total is a lower bound ("+").
-    const more = this.filesCollected < this.files ? '+' : '';
-    const count = this.total ? `${String(this.done).padStart(String(this.total).length)}/${this.total}${more}` : String(this.done);
+    if (record.transcript) this.transcripts.set(record.id, record.transcript);
+    const shown = verdict === 'failed' && this.known.has(record.id) ? 'known' : verdict;
+    const label = this.paint(LABELS[shown], COLORS[shown]);
+    // Files are collected as they start: until the last one is, the total is a lower bound (≥).
+    const bound = this.filesCollected < this.files ? '≥' : '';
+    const done = this.results.length;
+    const count = this.total ? `${String(done).padStart(String(this.total).length)}/${bound}${this.total}` : String(done);
     this.out.write(`${count} ${label} ${record.id.padEnd(8)} ${record.level.padEnd(6)} ${record.title} (${durationMs} ms)\n`);
-    if (message && verdict !== 'passed' && verdict !== 'info') {
-      this.out.write(message.split('\n').map((l) => `          ${this.paint(l, 90)}`).join('\n') + '\n');
-    }
+    const detail = verdict === 'info' ? [`saw: ${record.observation ?? ''}`, ...(record.deviation && message ? message.split('\n') : [])] : verdict !== 'passed' && message ? message.split('\n') : [];
+    if (detail.length) this.out.write(detail.map((l) => `          ${this.paint(l, 90)}`).join('\n') + '\n');
   }
 
   onTestRunEnd(_modules: ReadonlyArray<TestModule>, errors: ReadonlyArray<{ message?: string }>): void {

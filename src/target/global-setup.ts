@@ -3,7 +3,8 @@ import { parseQuirks } from '../../mocks/quirks.ts';
 import { REFERENCE_TIMEOUTS, startReferenceServers } from '../../mocks/reference.ts';
 import { startFaultBackend } from '../hooks/fault-backend.ts';
 import type { WebsocketdProfile } from '../../mocks/websocketd/server.ts';
-import { REAL_TIMEOUTS, hooksBackendTarget, oamTarget, stompTarget, websocketdTarget, type ResolvedTarget, type TargetFile } from './target.ts';
+import { ENDPOINTS } from '../clauses.ts';
+import { REAL_TIMEOUTS, namedEndpoints, hooksBackendTarget, oamTarget, stompTarget, websocketdTarget, type ResolvedTarget, type TargetFile } from './target.ts';
 import type { RunOptions } from '../case.ts';
 
 /** Environment variables through which the CLI (or a user running vitest directly) hands over the target. */
@@ -22,13 +23,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const spec = JSON.parse(process.env[TARGET_ENV] || '{}') as TargetFile;
   const options = JSON.parse(process.env[OPTIONS_ENV] || '{}') as Partial<RunOptions> & { quirks?: string[]; profile?: WebsocketdProfile };
   const quirks = parseQuirks(options.quirks ?? []);
+  const named = namedEndpoints(spec);
   const listen = spec.hooks?.client?.listen;
   const faultBackend = await startFaultBackend(listen ? { host: listen.host ?? '127.0.0.1', port: listen.port } : {});
   const reference = await startReferenceServers({
     hookApp: faultBackend.appUrl, wcsQuirks: quirks, oam: { quirks }, websocketd: { quirks, profile: options.profile }, backend: { quirks } });
   const target: ResolvedTarget = {
     name: spec.name ?? (spec.stomp || spec.oam || spec.websocketd || spec.hooks ? 'custom target' : 'reference servers'),
-    kinds: { stomp: spec.stomp ? 'real' : 'reference', oam: spec.oam ? 'real' : 'reference', websocketd: spec.websocketd ? 'real' : 'reference', hooks: spec.hooks?.backend ? 'real' : 'reference' },
+    kinds: Object.fromEntries(ENDPOINTS.map((e) => [e, named.includes(e) ? 'real' : 'reference'])) as ResolvedTarget['kinds'],
     stomp: spec.stomp ? stompTarget(spec.stomp) : reference.stomp,
     oam: spec.oam ? oamTarget(spec.oam) : reference.oam,
     websocketd: spec.websocketd ? websocketdTarget(spec.websocketd) : reference.websocketd,
@@ -46,7 +48,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
     },
   };
   project.provide('rtcTarget', target);
-  project.provide('rtcOptions', { strict: options.strict ?? false, seed: options.seed ?? 0, baseline: options.baseline ?? {}, ...(options.fuzz ? { fuzz: options.fuzz } : {}) });
+  project.provide('rtcOptions', {
+    strict: options.strict ?? false,
+    seed: options.seed ?? 0,
+    baseline: options.baseline ?? {},
+    ...(options.fuzz ? { fuzz: options.fuzz } : {}),
+    ...(options.select ? { select: options.select } : {}),
+  });
   return async () => {
     await Promise.all([reference.close(), faultBackend.close()]);
   };

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Ajv, type ErrorObject } from 'ajv';
+import type { Endpoint } from '../clauses.ts';
 import type { StompEndpoint } from '../transport/stomp-session.ts';
 
 /** A target's declared STOMP frame limits (S-11). */
@@ -92,8 +93,8 @@ export interface HooksClientTarget {
 /** What the suites run against; serializable (it crosses from the CLI to vitest workers). */
 export interface ResolvedTarget {
   name: string;
-  /** `reference`: the bundled reference servers; `real`: a server given by URL. Per protocol. */
-  kinds: Record<string, 'reference' | 'real'>;
+  /** `reference`: the bundled reference servers; `real`: a server the user named. Per endpoint. */
+  kinds: Record<Endpoint, 'reference' | 'real'>;
   stomp: StompTarget;
   oam: OamTarget;
   websocketd: WebsocketdTarget;
@@ -129,6 +130,17 @@ export interface TargetFile {
     insecure?: boolean;
     timeouts?: Partial<Timeouts>;
   };
+}
+
+/** The endpoints a target file (with the flags merged in) names: the run tests these, and only these, as the target. */
+export function namedEndpoints(spec: TargetFile): Endpoint[] {
+  const named: Endpoint[] = [];
+  if (spec.stomp) named.push('stomp');
+  if (spec.oam) named.push('oam');
+  if (spec.websocketd) named.push('websocketd');
+  if (spec.hooks?.backend) named.push('hooks-backend');
+  if (spec.hooks?.client) named.push('hooks-client');
+  return named;
 }
 
 /** Command-line overrides of the target file. */

@@ -37,6 +37,8 @@ describe('O-3 requests', () => {
       const id = 'binary-1';
       oam.s.send({ command: 'SEND', headers: { destination: '/app/api/metric/list' }, body: JSON.stringify({ requestId: id, realm: '/api/metric/list', payload: {} }) }, { binary: true });
       const a = await oam.answer(id);
+      c.measure('binary request: answer', a ? `status ${a.body.status} ${a.body.reason}` : 'none');
+      c.observe(a ? `a binary SEND was answered with status ${a.body.status} "${a.body.reason}"` : `a binary SEND got no answer (${oam.s.describeSilence(c.target.oam.timeouts.responseMs)})`);
       c.check(a?.body.status === 200, 'status 200', a ? `status ${a.body.status}` : 'no answer');
     },
   );

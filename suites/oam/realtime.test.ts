@@ -29,6 +29,8 @@ describe('O-11 alarms and real-time metrics (recorded)', () => {
       await feed.post(sampleUrl, { node, metric: 4, value: 100000, timestamp: t0 });
       await feed.post(sampleUrl, { node, metric: 4, value: 120000, timestamp: t0 + 150 });
       const pushed = await oam.s.nextFrame(c.target.oam.timeouts.responseMs, (f) => f.command === 'MESSAGE' && f.headers.some(([k, v]) => k === 'subscription' && v === 'sub-0'));
+      c.measure('alarm push', pushed ? `MESSAGE after ${Math.round(Date.now() - t0)} ms` : 'none');
+      c.observe(pushed ? `alarm pushed on /alarm: ${bodyText(pushed).slice(0, 160)}` : `no alarm pushed on /alarm (${oam.s.describeSilence(c.target.oam.timeouts.responseMs)})`);
       c.check(!!pushed, 'a MESSAGE on /alarm', oam.s.describeSilence(c.target.oam.timeouts.responseMs));
       const event = JSON.parse(bodyText(pushed!));
       const problems = schemaProblems('alarmEvent', event);
@@ -49,6 +51,8 @@ describe('O-11 alarms and real-time metrics (recorded)', () => {
       const { node, mediaSessionId } = streams[0];
       await subscribe(c, oam.s, `/stream/${node}/${mediaSessionId}`, 'stream');
       const m = await oam.s.nextFrame(c.target.oam.timeouts.responseMs * 2, (f) => f.command === 'MESSAGE' && f.headers.some(([k, v]) => k === 'subscription' && v === 'stream'));
+      c.measure('stream samples', m ? `${(() => { try { const v = JSON.parse(bodyText(m)); return Array.isArray(v) ? `${v.length} per MESSAGE` : 'not an array'; } catch { return 'not JSON'; } })()}` : 'none');
+      c.observe(m ? `a MESSAGE on /stream/${node}/…: ${bodyText(m).slice(0, 120)}` : `no MESSAGE on the stream (${oam.s.describeSilence(c.target.oam.timeouts.responseMs * 2)})`);
       c.check(!!m, 'a MESSAGE on the stream subscription', oam.s.describeSilence(c.target.oam.timeouts.responseMs * 2));
       const samples = JSON.parse(bodyText(m!));
       c.check(Array.isArray(samples) && samples.length > 0 && samples.every((s: unknown) => schemaProblems('sample', s).length === 0), 'an array of samples with integer timestamps', bodyText(m!).slice(0, 200));
@@ -63,6 +67,8 @@ describe('O-11 alarms and real-time metrics (recorded)', () => {
     },
     async (c) => {
       const a = await (await OamClient.open(c)).call('/api/alarm/create', { type: '3', name: uniqueName(c, 'bad-type'), value: '1', metric: '4', time: '1000' });
+      c.measure('alarm type 3', `status ${a.body.status} ${a.body.reason}`);
+      c.observe(`alarm/create with type "3" was answered ${a.body.status} "${a.body.reason}"`);
       c.check(a.body.status !== 200, 'a non-200 status', `status ${a.body.status}`);
     },
   );

@@ -44,6 +44,7 @@ describe('S-12 WebSocket framing (recorded)', () => {
       s.sendRaw(bytes.subarray(a, 2 * a));
       s.sendRaw(bytes.subarray(2 * a));
       const m = await expectMessage(c, s, id, 'the split SEND');
+      c.observe(`a SEND cut into 3 WebSocket messages was delivered as one MESSAGE (body ${JSON.stringify(bodyText(m))})`);
       c.check(bodyText(m) === 'split in three', 'body "split in three"', JSON.stringify(bodyText(m)));
     },
   );
@@ -60,6 +61,7 @@ describe('S-12 WebSocket framing (recorded)', () => {
       s.sendRaw(batch);
       const got = [];
       for (let i = 0; i < 3; i++) got.push(bodyText(await expectMessage(c, s, id, `frame ${i + 1} of the batch`)));
+      c.observe(`three SENDs in one WebSocket message were delivered as MESSAGEs with bodies ${got.join(', ')}`);
       c.check(got.join('') === '123', 'bodies 1, 2, 3', got.join(', '));
     },
   );
@@ -74,6 +76,7 @@ describe('S-12 WebSocket framing (recorded)', () => {
       const { s, destination, id } = await subscribed(c);
       s.sendRaw(serialize({ command: 'SEND', headers: { destination }, body: 'binary' }), true);
       const m = await expectMessage(c, s, id, 'SEND in a binary message');
+      c.observe(`a SEND in a binary WebSocket message was delivered (body ${JSON.stringify(bodyText(m))})`);
       c.check(bodyText(m) === 'binary', 'body "binary"', JSON.stringify(bodyText(m)));
     },
   );

@@ -13,6 +13,7 @@ describe('W-12 newer protocol (profile wazo-v2)', () => {
       v2Only(c);
       const { token } = await control(c).token('full');
       const init = await expectReply(c, await open(c, token, { version2: true }), 'init');
+      c.observe(`init with ?version=2: ${JSON.stringify(init).slice(0, 160)}`);
       c.check('data' in init && !('msg' in init), 'data, no msg', JSON.stringify(init));
     },
   );
@@ -23,7 +24,8 @@ describe('W-12 newer protocol (profile wazo-v2)', () => {
       v2Only(c);
       const { ws } = await started(c, 'full', [], { version2: true });
       ws.send(JSON.stringify({ op: 'subscribe', data: { event_name: eventName(c) } }));
-      await expectReply(c, ws, 'subscribe');
+      const reply = await expectReply(c, ws, 'subscribe');
+      c.observe(`subscribe after start with ?version=2 was answered ${JSON.stringify(reply).slice(0, 160)}`);
     },
   );
 
@@ -36,6 +38,7 @@ describe('W-12 newer protocol (profile wazo-v2)', () => {
       const e = event(name, null);
       await control(c).publish(e);
       const m = await next(c, ws);
+      c.observe(m ? `an event arrived as ${m.raw.data.toString().slice(0, 160)}` : 'no event arrived');
       c.check(m?.json?.op === 'event' && m.json.code === 0 && JSON.stringify(m.json.data) === JSON.stringify(e), `{"op":"event","code":0,"data":${JSON.stringify(e)}}`, m ? m.raw.data.toString().slice(0, 300) : 'nothing');
     },
   );
@@ -49,6 +52,7 @@ describe('W-12 newer protocol (profile wazo-v2)', () => {
       const renewed = await ctl.token('full');
       ws.send(JSON.stringify({ op: 'token', data: { token: renewed.token } }));
       await expectReply(c, ws, 'token');
+      c.observe('the token op was answered; the connection then follows the renewed token');
       await ctl.revoke(token.token);
       const closed = await ws.waitClosed(1500);
       c.check(!closed, 'still open after the old token is revoked', closed ? `closed with ${closed.code}` : '');
@@ -67,6 +71,7 @@ describe('W-12 newer protocol (profile wazo-v2)', () => {
       const payload = { seq: 7, note: 'héllo' };
       ws.send(JSON.stringify({ op: 'ping', data: payload }));
       const pong = await expectReply(c, ws, 'pong');
+      c.observe(`ping answered ${JSON.stringify(pong).slice(0, 160)}`);
       c.check(JSON.stringify(pong.data) === JSON.stringify(payload), JSON.stringify(payload), JSON.stringify(pong.data));
     },
   );
