@@ -36,6 +36,7 @@ export default defineConfig({
           maxConcurrency: 16,
           // The suites keep no module state between files; sharing one module graph per worker halves a run's CPU.
           isolate: false,
+          pool: 'threads',
         },
       },
     ],

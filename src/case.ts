@@ -33,6 +33,9 @@ export interface CaseRecord {
   level: Level;
   protocol: string;
   title: string;
+  /** The sentence the case asserts (the clause text unless the case quotes its own source), and what it expects. */
+  requirement: string;
+  expected: string;
   endpoint: Endpoint;
   /** What the case ran against: the user's target (`real`) or a bundled reference server. */
   target?: 'real' | 'reference';
@@ -217,7 +220,10 @@ export function conformanceCase(meta: CaseMeta, body: (c: CaseContext) => Promis
   const clauseId = meta.id.replace(/\.[^.]*$/, '');
   const clause = findClause(clauseId);
   const level = meta.level ?? clause.level;
-  const record: CaseRecord = { id: meta.id, clause: clauseId, level, protocol: clause.protocol, endpoint: clause.endpoint, title: meta.title };
+  const record: CaseRecord = {
+    id: meta.id, clause: clauseId, level, protocol: clause.protocol, endpoint: clause.endpoint, title: meta.title,
+    requirement: meta.requirement ?? clause.text, expected: meta.expected,
+  };
   const deadline = meta.timeoutMs ?? 20_000;
   const declare = selected(inject('rtcOptions')?.select, meta.id, meta.title, clause.endpoint) ? test.concurrent : test.skip;
   declare(`${meta.id} ${meta.title}`, { meta: { rtc: record }, timeout: deadline + 5_000 }, async (ctx: TestContext) => {

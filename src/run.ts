@@ -325,6 +325,8 @@ export interface ListedCase {
   clause: string;
   level: string;
   title: string;
+  requirement: string;
+  expected: string;
 }
 
 /** Collects the cases without running them (h2spec's dry run). */
@@ -342,7 +344,7 @@ export async function listCases(suite: string | undefined): Promise<ListedCase[]
     for (const m of testModules) {
       for (const t of m.children.allTests()) {
         const rtc = t.meta().rtc as CaseRecord | undefined;
-        if (rtc) cases.push({ id: rtc.id, suite: rtc.protocol, clause: rtc.clause, level: rtc.level, title: rtc.title });
+        if (rtc) cases.push({ id: rtc.id, suite: rtc.protocol, clause: rtc.clause, level: rtc.level, title: rtc.title, requirement: rtc.requirement, expected: rtc.expected });
       }
     }
     return cases;

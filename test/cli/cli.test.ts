@@ -11,9 +11,10 @@ describe('rtc-conformance list', () => {
   test.each([['stomp', 'S-', 40], ['oam', 'O-', 40], ['websocketd', 'W-', 50], ['hooks', 'H-', 40]] as const)('--suite %s --json lists enough cases and covers every %s clause', async (suite, prefix, least) => {
     const { code, stdout } = await cli(['list', '--suite', suite, '--json']);
     expect(code).toBe(0);
-    const cases = JSON.parse(stdout) as Array<{ id: string; suite: string; clause: string; level: string; title: string }>;
+    const cases = JSON.parse(stdout) as Array<{ id: string; suite: string; clause: string; level: string; title: string; requirement: string }>;
     expect(cases.length).toBeGreaterThanOrEqual(least);
-    for (const c of cases) expect(Object.keys(c).sort()).toEqual(['clause', 'id', 'level', 'suite', 'title']);
+    for (const c of cases) expect(Object.keys(c).sort()).toEqual(['clause', 'expected', 'id', 'level', 'requirement', 'suite', 'title']);
+    for (const c of cases) expect(c.requirement.length, c.id).toBeGreaterThan(10);
     const covered = new Set(cases.map((c) => c.clause));
     const clauses = [...CLAUSES.keys()].filter((id) => id.startsWith(prefix));
     // Added to CONTRACTS.md this round; their cases come with issue 18 (acknowledgements and transactions).
