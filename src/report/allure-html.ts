@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
+import { redact } from './redact.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -13,11 +14,22 @@ export const VERDICT_CATEGORIES = [
   { name: 'Known deviations (baseline)', matchers: { labels: { baseline: '^known$' } } },
   { name: 'MUST violations', matchers: { statuses: ['failed'], labels: { level: '^MUST$' } } },
   { name: 'SHOULD violations (--strict)', matchers: { statuses: ['failed'], labels: { level: '^SHOULD$' } } },
-  { name: 'SHOULD deviations (non-strict)', matchers: { labels: { verdict: '^non-strict$' } } },
+  { name: 'SHOULD deviations (non-strict)', matchers: { statuses: ['unknown'], labels: { verdict: '^non-strict$' } } },
   { name: 'Harness or connection errors (broken)', matchers: { statuses: ['broken'] } },
   { name: 'Skipped (not applicable to this target)', matchers: { statuses: ['skipped'] } },
+  { name: 'INFO deviations (recorded)', matchers: { statuses: ['unknown'], labels: { deviation: '^recorded$' } } },
   { name: 'INFO observations (recorded)', matchers: { labels: { level: '^INFO$' } } },
 ];
+
+/**
+ * Allure's report templates load Google Tag Manager when opened (the awesome plugin does so whatever
+ * ALLURE_NO_ANALYTICS says): a conformance report a vendor publishes makes no request at all, so it goes.
+ */
+export function stripAnalytics(html: string): string {
+  return html
+    .replace(/<script[^>]*src="https:\/\/www\.googletagmanager\.com\/[^"]*"[^>]*><\/script>/g, '')
+    .replace(/<script>\s*window\.dataLayer[\s\S]*?<\/script>/g, '');
+}
 
 /**
  * Generates the Allure 3 HTML report as one self-contained file that opens from disk, grouped
@@ -47,6 +59,7 @@ export async function generateAllureHtml(opts: { resultsDir: string; outputDir: 
   const output = await new Promise<{ code: number; text: string }>((done) => {
     const child = spawn(process.execPath, [cli, 'generate', '--config', configPath, '--output', resolve(opts.outputDir), resolve(opts.resultsDir)], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ALLURE_NO_ANALYTICS: 'true' },
     });
     let text = '';
     child.stdout.on('data', (d) => (text += d));
@@ -54,5 +67,9 @@ export async function generateAllureHtml(opts: { resultsDir: string; outputDir: 
     child.on('close', (code) => done({ code: code ?? 1, text }));
   });
   if (output.code !== 0) throw new Error(`allure generate failed (exit ${output.code}): ${output.text.trim().slice(-2000)}`);
-  return join(opts.outputDir, 'index.html');
+  const index = join(opts.outputDir, 'index.html');
+  writeFileSync(index, stripAnalytics(readFileSync(index, 'utf8')));
+  // The history outlives the run: what earlier versions let into it is redacted too.
+  if (opts.historyPath && existsSync(opts.historyPath)) writeFileSync(opts.historyPath, redact(readFileSync(opts.historyPath, 'utf8')));
+  return index;
 }

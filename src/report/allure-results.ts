@@ -20,6 +20,7 @@ const FIRST_LABELS = ['level', 'clause', 'verdict', 'target', 'baseline', 'devia
 
 interface AllureResult {
   name: string;
+  parameters?: Array<{ name: string; value: string }>;
   status: string;
   statusDetails?: { message?: string; trace?: string };
   labels: Array<{ name: string; value: string }>;
@@ -52,6 +53,18 @@ export function finalizeAllureResults(resultsDir: string, summary: RunSummary): 
     const details = c.verdict === 'info' ? [c.observation, c.deviation ? c.message : undefined].filter(Boolean).join('\n') : c.message;
     const trace = c.verdict === 'broken' ? result.statusDetails?.trace : undefined;
     result.statusDetails = { ...(details ? { message: details } : {}), ...(trace ? { trace } : {}) };
+    // Allure shows an error box only for failed and broken results: a deviation that does not fail the run shows its
+    // Expected and Actual as the case's first parameters, on the case's page (no attachment to open).
+    const expected = /^Expected: (.*)$/m.exec(c.message ?? '')?.[1];
+    const actual = /^Actual: +(.*)$/m.exec(c.message ?? '')?.[1];
+    const shown = c.verdict === 'non-strict' || (c.verdict === 'info' && c.deviation);
+    const params = (result.parameters ?? []).filter((p) => !['Expected', 'Actual', 'Observed'].includes(p.name));
+    result.parameters = [
+      ...(shown && expected !== undefined ? [{ name: 'Expected', value: expected }] : []),
+      ...(shown && actual !== undefined ? [{ name: 'Actual', value: actual }] : []),
+      ...(c.verdict === 'info' && c.observation ? [{ name: 'Observed', value: c.observation }] : []),
+      ...params,
+    ];
     const labels = result.labels.filter((l) => l.name !== 'verdict' && l.name !== 'deviation');
     labels.push({ name: 'verdict', value: c.verdict });
     if (c.deviation) labels.push({ name: 'deviation', value: 'recorded' });
