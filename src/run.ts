@@ -17,7 +17,7 @@ import { countedCases, renderTable, summarize, type RunSummary } from './report/
 import { OPTIONS_ENV, TARGET_ENV } from './target/global-setup.ts';
 import type { RunningContainer } from './target/container.ts';
 import { preflight } from './target/preflight.ts';
-import { TargetError, namedEndpoints, type TargetFile, type WebsocketdProfileName } from './target/target.ts';
+import { TargetError, namedEndpoints, registerTargetFileSecrets, type TargetFile, type WebsocketdProfileName } from './target/target.ts';
 
 export interface RunRequest {
   suite?: string;
@@ -113,6 +113,7 @@ export async function runSuites(req: RunRequest): Promise<{ summary: RunSummary;
 
 async function runOn(req: RunRequest): Promise<{ summary: RunSummary; exitCode: number; reportPath?: string }> {
   const startedAt = new Date();
+  registerTargetFileSecrets(req.spec);
   const reportsDir = resolve(req.reportsDir);
   const base = {
     tool: 'rtc-conformance',

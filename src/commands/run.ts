@@ -54,6 +54,9 @@ export const runCommand: Command = {
       import('../report/baseline.ts'),
       import('node:fs'),
     ]);
+    const { registerSecret } = await import('../report/redact.ts');
+    // The passcode is a secret before anything can print it (a usage error quoting the command line, say).
+    registerSecret(v.passcode as string | undefined, 'passcode');
     const file = v.target ? loadTargetFile(v.target as string) : undefined;
     const spec = targetSpec(file, {
       stompUrl: v['stomp-url'] as string | undefined,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Ajv, type ErrorObject } from 'ajv';
 import type { Endpoint } from '../clauses.ts';
+import { registerSecret, registerUrlSecrets } from '../report/redact.ts';
 import type { StompEndpoint } from '../transport/stomp-session.ts';
 
 /** A target's declared STOMP frame limits (S-11). */
@@ -141,6 +142,27 @@ export function namedEndpoints(spec: TargetFile): Endpoint[] {
   if (spec.hooks?.backend) named.push('hooks-backend');
   if (spec.hooks?.client) named.push('hooks-client');
   return named;
+}
+
+/** Registers every secret a target file holds (passcodes, passwords, keys, URL credentials) with the redaction step. */
+export function registerTargetFileSecrets(spec: TargetFile): void {
+  for (const e of [spec.stomp, spec.oam]) {
+    registerSecret(e?.passcode, 'passcode');
+    registerUrlSecrets(e?.url);
+  }
+  registerUrlSecrets(spec.oam?.restUrl);
+  if (spec.websocketd) {
+    registerUrlSecrets(spec.websocketd.url);
+    registerUrlSecrets(spec.websocketd.authUrl);
+    for (const u of Object.values(spec.websocketd.users ?? {})) registerSecret(u.password, 'password');
+    if (spec.websocketd.bus && 'url' in spec.websocketd.bus) registerUrlSecrets(spec.websocketd.bus.url);
+  }
+  registerUrlSecrets(spec.hooks?.backend?.url);
+  registerSecret(spec.hooks?.backend?.settings?.rest_hook_secret_key, 'HMAC key');
+  for (const w of spec.hooks?.client?.wcs ?? []) {
+    registerUrlSecrets(w.url);
+    registerSecret(w.settings?.rest_hook_secret_key, 'HMAC key');
+  }
 }
 
 /** Command-line overrides of the target file. */

@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { StompParser, header, serialize, type FrameInput, type ParsedFrame, type SerializeOptions, type StompViolation } from '../stomp/index.ts';
-import { RecordingWebSocket, WaitTimeoutError, type WsConnectOptions } from './ws-client.ts';
+import { DEFAULT_MAX_MESSAGE_BYTES, RecordingWebSocket, WaitTimeoutError, type WsConnectOptions } from './ws-client.ts';
 import type { CloseRecord } from './transcript.ts';
 
 export interface StompEndpoint {
@@ -15,6 +15,9 @@ export interface StompEndpoint {
 }
 
 export const STOMP_SUBPROTOCOLS = ['v12.stomp', 'v11.stomp', 'v10.stomp'];
+
+/** Frames a session keeps (taken or waiting). */
+const MAX_FRAMES_KEPT = 5_000;
 
 export interface ReceivedFrame extends ParsedFrame {
   /** Milliseconds since the session's transcript started. */
@@ -57,11 +60,14 @@ export class StompSession {
           ws.transcript.note(`unparseable input at byte ${error.offset}: ${error.rule}: ${error.message}`);
         },
       },
-      { mode: 'lenient' },
+      // A frame body larger than any message the harness accepts cannot be one it asked for.
+      { mode: 'lenient', limits: { maxBodyBytes: DEFAULT_MAX_MESSAGE_BYTES } },
     );
+    ws.keepInbox = false;
     ws.listeners.push((message) => {
       this.messageCount++;
       this.parser.push(message.data);
+      this.bound();
     });
   }
 
@@ -117,6 +123,22 @@ export class StompSession {
   /** Waits for a frame with the given command. */
   nextCommand(command: string, timeoutMs: number): Promise<ReceivedFrame | undefined> {
     return this.nextFrame(timeoutMs, (f) => f.command === command);
+  }
+
+  /**
+   * Frames kept: a flooding peer cannot grow the harness without bound. Taken frames go first; then, beyond the
+   * budget, the oldest untaken ones (noted in the transcript: the case can no longer see them).
+   */
+  private bound(): void {
+    if (this.frames.length <= MAX_FRAMES_KEPT) return;
+    const excess = this.frames.length - MAX_FRAMES_KEPT;
+    const taken = Math.min(this.cursor, excess);
+    this.frames.splice(0, taken);
+    this.cursor -= taken;
+    if (excess > taken) {
+      this.frames.splice(this.cursor, excess - taken);
+      this.transcript.note(`${excess - taken} frames dropped unread: more than ${MAX_FRAMES_KEPT} frames were waiting`);
+    }
   }
 
   /** Frames received so far and not yet taken. */

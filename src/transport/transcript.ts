@@ -1,7 +1,17 @@
 import { Buffer } from 'node:buffer';
+import { redact, redactBytes, registerSecret } from '../report/redact.ts';
 
 /** Octets of one message shown in a rendered transcript; the rest is counted, not printed. */
 const MAX_SHOWN = 4096;
+
+/**
+ * What one connection's transcript keeps: the first entries up to HEAD_BYTES and the last up to TAIL_BYTES; what
+ * falls between is counted ("… 59.8 MiB not shown …"), so a hostile peer costs a case, never the run's memory.
+ * Each kept entry keeps at most KEPT_PER_ENTRY octets (rendering shows MAX_SHOWN of them).
+ */
+const HEAD_BYTES = 256 * 1024;
+const TAIL_BYTES = 64 * 1024;
+const KEPT_PER_ENTRY = 16 * 1024;
 
 /** Who ended a connection, and how (Autobahn judges the close on its own axis). */
 export interface CloseRecord {
@@ -24,67 +34,113 @@ export interface TranscriptEntry {
   at: number;
   /** WebSocket message type, or `http` for HTTP exchanges. */
   kind: 'text' | 'binary' | 'http' | 'note';
+  /** The octets kept (at most KEPT_PER_ENTRY of them). */
   data: Buffer;
+  /** Octets of the message as it was, when more than were kept. */
+  size?: number;
+  /** A run of identical heart-beat messages (EOLs only) is one entry: how many, and when the last came. */
+  repeat?: number;
+  lastAt?: number;
 }
 
-/** Replacements applied to every rendering, so that secrets never reach a report. */
-export interface Redaction {
-  secret: string;
-  label: string;
+function eolsOnly(bytes: Buffer): boolean {
+  if (bytes.length === 0 || bytes.length > 2) return false;
+  return bytes.every((b) => b === 0x0a || b === 0x0d);
+}
+
+function mib(n: number): string {
+  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} octets`;
 }
 
 /** Every byte exchanged on one connection, with time offsets, plus how it closed. */
 export class Transcript {
-  readonly entries: TranscriptEntry[] = [];
+  /** The head of the connection, then (once the head is full) a sliding tail. */
+  private readonly head: TranscriptEntry[] = [];
+  private tail: TranscriptEntry[] = [];
+  private headBytes = 0;
+  private tailBytes = 0;
+  /** What fell out between head and tail. */
+  private dropped = { entries: 0, octets: 0 };
   close: CloseRecord | undefined;
   private readonly started = performance.now();
-  private readonly redactions: Redaction[] = [];
 
   constructor(readonly label: string) {}
+
+  /** The entries kept, in order (the middle of a very long connection is counted, not kept). */
+  get entries(): TranscriptEntry[] {
+    return this.tail.length ? [...this.head, ...this.tail] : this.head;
+  }
 
   now(): number {
     return Math.round((performance.now() - this.started) * 10) / 10;
   }
 
   record(dir: Direction, kind: TranscriptEntry['kind'], data: Uint8Array | string): void {
-    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data);
-    this.entries.push({ dir, at: this.now(), kind, data: bytes });
+    const raw = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    const at = this.now();
+    const last = this.tail.at(-1) ?? (this.tail.length ? undefined : this.head.at(-1));
+    if (last && last.dir === dir && last.kind === kind && kind !== 'note' && eolsOnly(Buffer.from(raw)) && last.data.equals(Buffer.from(raw))) {
+      last.repeat = (last.repeat ?? 1) + 1;
+      last.lastAt = at;
+      return;
+    }
+    const kept = Buffer.from(raw.subarray(0, KEPT_PER_ENTRY));
+    const entry: TranscriptEntry = { dir, at, kind, data: kept, ...(raw.length > kept.length ? { size: raw.length } : {}) };
+    if (this.headBytes + kept.length <= HEAD_BYTES && this.tail.length === 0) {
+      this.head.push(entry);
+      this.headBytes += kept.length;
+      return;
+    }
+    this.tail.push(entry);
+    this.tailBytes += kept.length;
+    while (this.tailBytes > TAIL_BYTES && this.tail.length > 1) {
+      const gone = this.tail.shift()!;
+      this.tailBytes -= gone.data.length;
+      this.dropped.entries += gone.repeat ?? 1;
+      this.dropped.octets += (gone.size ?? gone.data.length) * (gone.repeat ?? 1);
+    }
   }
 
   note(text: string): void {
     this.record('note', 'note', text);
   }
 
+  /** A secret this connection carries: redacted here and in every other sink (src/report/redact.ts). */
   redact(secret: string | undefined, label = 'secret'): void {
-    if (secret) this.redactions.push({ secret, label });
+    registerSecret(secret, label);
   }
 
-  /** Bytes received, concatenated in order. */
+  /** Bytes received and kept, concatenated in order. */
   received(): Buffer {
     return Buffer.concat(this.entries.filter((e) => e.dir === 'in').map((e) => e.data));
   }
 
+  /** The transcript as text: secrets are redacted in the raw octets, before anything is escaped for display. */
   render(): string {
     const arrows: Record<Direction, string> = { out: '>>', in: '<<', note: '--' };
-    const lines = [`# ${this.label}`];
-    for (const e of this.entries) {
-      const shown = e.data.length > MAX_SHOWN ? e.data.subarray(0, MAX_SHOWN) : e.data;
-      const more = e.data.length > MAX_SHOWN ? ` … (${e.data.length - MAX_SHOWN} more octets, ${e.data.length} in all)` : '';
-      const text = (e.kind === 'note' ? shown.toString('utf8') : showBytes(shown, true)) + more;
+    const lines = [`# ${redact(this.label)}`];
+    const show = (e: TranscriptEntry) => {
+      const data = redactBytes(e.data);
+      const size = e.size ?? data.length;
+      const shown = data.length > MAX_SHOWN ? data.subarray(0, MAX_SHOWN) : data;
+      const more = size > shown.length ? ` … (${mib(size - shown.length)} more, ${mib(size)} in all)` : '';
+      const text = (e.kind === 'note' ? redact(shown.toString('utf8')) : showBytes(shown, true)) + more;
       const kind = e.kind === 'binary' ? ' [binary]' : '';
       const [first, ...rest] = text.split('\n');
-      lines.push(`${e.at.toFixed(1).padStart(8)} ms ${arrows[e.dir]}${kind} ${first}`);
+      const times = e.repeat ? `  ×${e.repeat} (the last at ${e.lastAt!.toFixed(1)} ms)` : '';
+      lines.push(`${e.at.toFixed(1).padStart(8)} ms ${arrows[e.dir]}${kind} ${first}${times}`);
       for (const line of rest) if (line) lines.push(`${' '.repeat(15)}${line}`);
-    }
+    };
+    for (const e of this.head) show(e);
+    if (this.dropped.entries) lines.push(`${' '.repeat(11)}… ${mib(this.dropped.octets)} in ${this.dropped.entries} messages not shown …`);
+    for (const e of this.tail) show(e);
     if (this.close) {
       const c = this.close;
       lines.push(
         `${c.at.toFixed(1).padStart(8)} ms == close code=${c.code} reason=${JSON.stringify(c.reason)} by=${c.by} clean=${c.clean}`,
       );
     }
-    let out = lines.join('\n') + '\n';
-    for (const { secret, label } of this.redactions) out = out.split(secret).join(`<redacted ${label}>`);
-    return out;
+    return redact(lines.join('\n') + '\n');
   }
 }
 

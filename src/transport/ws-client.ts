@@ -1,5 +1,6 @@
 import { Buffer } from 'node:buffer';
 import WebSocket from 'ws';
+import { redact, registerUrlSecrets } from '../report/redact.ts';
 import { Transcript, type CloseRecord } from './transcript.ts';
 
 export interface WsConnectOptions {
@@ -11,7 +12,18 @@ export interface WsConnectOptions {
   timeoutMs?: number;
   /** Secrets to redact from the transcript (e.g. a token in the URL). */
   redact?: string[];
+  /** The largest message accepted from the peer (larger: the harness closes with 1009). */
+  maxPayload?: number;
 }
+
+/**
+ * The largest WebSocket message the harness accepts when the target declares no limit: generous for any frame a case
+ * asks for, small enough that a hostile peer cannot grow the harness without bound.
+ */
+export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+/** Messages kept for `next()` that nobody has taken yet; beyond that the oldest go (a flooding peer costs its case). */
+const MAX_INBOX = 10_000;
 
 export interface WsMessage {
   data: Buffer;
@@ -41,6 +53,8 @@ export class RecordingWebSocket {
   /** Resolves when the connection has ended, however it ended. */
   readonly closed: Promise<CloseRecord>;
   listeners: Array<(message: WsMessage) => void> = [];
+  /** Off when a listener consumes every message (a STOMP session): nothing is kept for next(). */
+  keepInbox = true;
 
   private constructor(ws: WebSocket, transcript: Transcript) {
     this.ws = ws;
@@ -52,7 +66,10 @@ export class RecordingWebSocket {
       transcript.record('in', isBinary ? 'binary' : 'text', bytes);
       const message = { data: bytes, binary: isBinary, at: transcript.now() };
       for (const l of this.listeners) l(message);
-      this.inbox.push(message);
+      if (this.keepInbox) {
+        this.inbox.push(message);
+        if (this.inbox.length > MAX_INBOX) this.inbox.shift();
+      }
       this.wake();
     });
     ws.addEventListener('close', (event) => {
@@ -73,6 +90,7 @@ export class RecordingWebSocket {
   static open(url: string, options: WsConnectOptions = {}, label = url): Promise<RecordingWebSocket> {
     const transcript = new Transcript(label);
     for (const secret of options.redact ?? []) transcript.redact(secret);
+    registerUrlSecrets(url);
     transcript.note(`open ${url}${options.protocols?.length ? ` protocols=${options.protocols.join(',')}` : ''}`);
     const timeoutMs = options.timeoutMs ?? 5000;
     return new Promise((resolve, reject) => {
@@ -80,17 +98,17 @@ export class RecordingWebSocket {
         rejectUnauthorized: !options.insecure,
         headers: options.headers,
         handshakeTimeout: timeoutMs,
-        maxPayload: 256 * 1024 * 1024,
+        maxPayload: options.maxPayload ?? DEFAULT_MAX_MESSAGE_BYTES,
       });
       const fail = (why: string) => {
         ws.removeAllListeners();
         ws.on('error', () => {});
         ws.terminate();
-        const err = new TargetUnreachableError(`cannot open WebSocket ${url}: ${why}`);
+        const err = new TargetUnreachableError(redact(`cannot open WebSocket ${url}: ${why}`));
         (err as { transcript?: Transcript }).transcript = transcript;
         reject(err);
       };
-      ws.once('error', (err) => fail(err.message || String(err)));
+      ws.once('error', (err) => fail(redact(err.message || String(err))));
       ws.once('unexpected-response', (_req, res) => fail(`HTTP ${res.statusCode} ${res.statusMessage ?? ''}`.trim()));
       ws.once('open', () => {
         ws.removeAllListeners('error');
