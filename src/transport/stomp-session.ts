@@ -16,8 +16,9 @@ export interface StompEndpoint {
 
 export const STOMP_SUBPROTOCOLS = ['v12.stomp', 'v11.stomp', 'v10.stomp'];
 
-/** Frames a session keeps (taken or waiting). */
+/** Frames a session keeps (taken or waiting), and the octets of their bodies. */
 const MAX_FRAMES_KEPT = 5_000;
+const MAX_FRAME_BYTES_KEPT = 4 * 1024 * 1024;
 
 export interface ReceivedFrame extends ParsedFrame {
   /** Milliseconds since the session's transcript started. */
@@ -130,14 +131,21 @@ export class StompSession {
    * budget, the oldest untaken ones (noted in the transcript: the case can no longer see them).
    */
   private bound(): void {
-    if (this.frames.length <= MAX_FRAMES_KEPT) return;
-    const excess = this.frames.length - MAX_FRAMES_KEPT;
+    if (this.eols.length > MAX_FRAMES_KEPT) this.eols.splice(0, this.eols.length - MAX_FRAMES_KEPT);
+    let bytes = 0;
+    let keep = 0;
+    for (let i = this.frames.length - 1; i >= 0 && keep < MAX_FRAMES_KEPT; i--, keep++) {
+      bytes += this.frames[i].body.length;
+      if (bytes > MAX_FRAME_BYTES_KEPT && keep > 0) break;
+    }
+    if (keep >= this.frames.length) return;
+    const excess = this.frames.length - keep;
     const taken = Math.min(this.cursor, excess);
     this.frames.splice(0, taken);
     this.cursor -= taken;
     if (excess > taken) {
       this.frames.splice(this.cursor, excess - taken);
-      this.transcript.note(`${excess - taken} frames dropped unread: more than ${MAX_FRAMES_KEPT} frames were waiting`);
+      this.transcript.note(`${excess - taken} frames dropped unread: more were waiting than a session keeps (${MAX_FRAMES_KEPT} frames, ${MAX_FRAME_BYTES_KEPT} octets)`);
     }
   }
 
