@@ -93,7 +93,10 @@ export class OamApp {
         const bareArray = this.quirks.has('oam.rest-bare-array') && url.pathname.startsWith('/api/node') && Array.isArray(answer.payload);
         send(answer.status, bareArray ? answer.payload : answer);
       },
-      () => send(413, { status: 413, reason: 'Payload Too Large' }),
+      () => {
+        res.setHeader('Connection', 'close');
+        send(413, { status: 413, reason: 'Payload Too Large' });
+      },
     );
   };
 
@@ -118,18 +121,33 @@ export class OamApp {
   }
 }
 
+/**
+ * The body of a request, up to `limit` octets. A larger one is refused at once (the caller answers 413 with
+ * `Connection: close`) and the rest is read and thrown away for a moment, so that the client reads the 413 instead
+ * of a connection reset; then the connection is cut.
+ */
 function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let refused = false;
+    const refuse = () => {
+      refused = true;
+      chunks.length = 0;
+      reject(new Error('too large'));
+      setTimeout(() => req.destroy(), DRAIN_MS).unref();
+    };
+    if (Number(req.headers['content-length']) > limit) refuse();
     req.on('data', (c: Buffer) => {
+      if (refused) return;
       size += c.length;
-      if (size > limit) {
-        reject(new Error('too large'));
-        req.destroy();
-      } else chunks.push(c);
+      if (size > limit) refuse();
+      else chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+    req.on('end', () => refused || resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', (err) => refused || reject(err));
   });
 }
+
+/** How long an oversize body is drained after its 413 before the connection is cut. */
+const DRAIN_MS = 2_000;

@@ -9,7 +9,7 @@ import type { Quirk } from '../quirks.ts';
 import { OamApp } from './app.ts';
 import { Broker, type Subscription } from './broker.ts';
 import { DEFAULT_OAM_SETTINGS, type OamSettings } from './settings.ts';
-import { StompConnection, type StompEndpointSettings } from './stomp-connection.ts';
+import { DEFAULT_INCOMPLETE_FRAME_BUDGET, StompConnection, type StompEndpointSettings } from './stomp-connection.ts';
 import { OamStore } from './store.ts';
 
 export interface OamServerOptions {
@@ -26,6 +26,8 @@ export interface OamServerOptions {
   streamIntervalMs?: number;
   /** Fault switches (mocks/quirks.ts). */
   quirks?: ReadonlySet<Quirk>;
+  /** The STOMP layer's bounds (slow consumers, incomplete frames): see StompEndpointSettings. */
+  bounds?: Pick<StompEndpointSettings, 'maxQueuedBytes' | 'incompleteFrameMs' | 'incompleteFrameBudget'>;
 }
 
 export interface RunningOamServer {
@@ -58,6 +60,8 @@ export async function startOamServer(options: OamServerOptions = {}): Promise<Ru
     serverName: 'rtc-conformance-reference/0.1',
     connectTimeoutMs: options.quirks?.has('oam.no-connect-timeout') ? 0 : oamSettings.stompMaxTimeoutMs,
     quirks: options.quirks,
+    incompleteFrameBudget: { max: DEFAULT_INCOMPLETE_FRAME_BUDGET, used: 0 },
+    ...options.bounds,
   };
   const broker = options.quirks?.has('oam.refuse-alarm-subscription') ? new AlarmRefusingBroker() : new Broker();
   const app = new OamApp(new OamStore(options.quirks), broker, oamSettings, options.quirks);
@@ -67,6 +71,10 @@ export async function startOamServer(options: OamServerOptions = {}): Promise<Ru
   const tls = options.tls === true ? { cert: `${TEST_CERT_DIR}cert.pem`, key: `${TEST_CERT_DIR}key.pem` } : options.tls || undefined;
   if (tls) server = createHttpsServer({ cert: readFileSync(tls.cert), key: readFileSync(tls.key) }, handler);
   else server = createHttpServer(handler);
+  // Against slowloris: headers within 10 s, a whole request within 30 s, idle keep-alive connections closed after 5 s.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 5_000;
 
   const wss = new WebSocketServer({
     server,

@@ -24,7 +24,24 @@ export interface StompEndpointSettings {
   connectTimeoutMs?: number;
   /** Fault switches of the STOMP layer (mocks/oam/stomp-quirks.ts). */
   quirks?: ReadonlySet<Quirk>;
+  /**
+   * Octets queued for a client that does not read (RabbitMQ's credit flow, in effect): beyond this the session gets an
+   * ERROR and is cut off, so a slow subscriber never grows the server. Default 4 MiB.
+   */
+  maxQueuedBytes?: number;
+  /** A frame begun and not finished within this many ms is an error (ERROR then close). Default 10 s. */
+  incompleteFrameMs?: number;
+  /**
+   * Octets all sessions of a server may hold in incomplete frames together (shared by its sessions): a session whose
+   * partial frame would pass it gets ERROR then close. Default 64 MiB.
+   */
+  incompleteFrameBudget?: { max: number; used: number };
 }
+
+export const DEFAULT_INCOMPLETE_FRAME_BUDGET = 64 * 1024 * 1024;
+
+export const DEFAULT_MAX_QUEUED_BYTES = 4 * 1024 * 1024;
+export const DEFAULT_INCOMPLETE_FRAME_MS = 10_000;
 
 /** An application destination (an OAM realm): returns true when it took the SEND, so the broker does not. */
 export type FrameHandler = (frame: ParsedFrame, connection: StompConnection) => boolean;
@@ -46,6 +63,9 @@ export class StompConnection {
   private watchTimer: NodeJS.Timeout | undefined;
   private lastReceived = Date.now();
   private connectTimer: NodeJS.Timeout | undefined;
+  private partialTimer: NodeJS.Timeout | undefined;
+  /** This session's share of the server's incomplete-frame budget. */
+  private partialBytes = 0;
 
   constructor(
     private readonly ws: WebSocket,
@@ -70,6 +90,7 @@ export class StompConnection {
       } catch (err) {
         this.protocolError(`internal error: ${(err as Error).message}`, undefined);
       }
+      this.watchPartialFrame();
     });
     ws.on('close', () => this.dispose());
     ws.on('error', () => this.dispose());
@@ -79,6 +100,31 @@ export class StompConnection {
       }, settings.connectTimeoutMs));
       ws.once('close', () => clearTimeout(timer));
     }
+  }
+
+  /** An incomplete frame may not be held forever (a client that sends half a frame and goes quiet). */
+  private watchPartialFrame(): void {
+    const budget = this.settings.incompleteFrameBudget;
+    const held = this.state === 'closed' ? 0 : this.parser.buffered;
+    if (budget) {
+      budget.used += held - this.partialBytes;
+      this.partialBytes = held;
+      if (held > 0 && budget.used > budget.max) {
+        return this.protocolError(`incomplete frame: the server holds ${budget.used} octets of incomplete frames, more than ${budget.max}`, undefined);
+      }
+    }
+    if (this.parser.idle || this.state === 'closed') {
+      clearTimeout(this.partialTimer);
+      this.partialTimer = undefined;
+      return;
+    }
+    if (this.partialTimer) return;
+    const ms = this.settings.incompleteFrameMs ?? DEFAULT_INCOMPLETE_FRAME_MS;
+    this.partialTimer = setTimeout(() => {
+      this.partialTimer = undefined;
+      if (!this.parser.idle) this.protocolError(`incomplete frame: ${this.parser.buffered} octets without the end of the frame within ${ms} ms`, undefined);
+    }, ms);
+    this.partialTimer.unref();
   }
 
   get isConnected(): boolean {
@@ -233,6 +279,16 @@ export class StompConnection {
     if (this.ws.readyState !== 1) return;
     const bytes = serialize(frame, { contentLength });
     this.ws.send(bytes, { binary: !isUtf8(bytes) });
+    const limit = this.settings.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
+    if (this.ws.bufferedAmount > limit && this.state !== 'closed') this.slowConsumer(limit);
+  }
+
+  /** A client that stopped reading: ERROR (if it ever reads again), then cut off, its queue released. */
+  private slowConsumer(limit: number): void {
+    const queued = this.ws.bufferedAmount;
+    this.dispose();
+    this.ws.send(serialize({ command: 'ERROR', headers: [['message', `slow consumer: ${queued} octets queued, more than ${limit}`]] }));
+    this.ws.terminate();
   }
 
   private receipt(frame: ParsedFrame): void {
@@ -272,6 +328,9 @@ export class StompConnection {
   private dispose(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    clearTimeout(this.partialTimer);
+    if (this.settings.incompleteFrameBudget) this.settings.incompleteFrameBudget.used -= this.partialBytes;
+    this.partialBytes = 0;
     clearInterval(this.sendTimer);
     clearInterval(this.watchTimer);
     for (const sub of this.subscriptions.values()) this.broker.remove(sub);
