@@ -339,7 +339,12 @@ export async function startWebsocketd(options: WebsocketdOptions = {}): Promise<
   const wsHttp = plain ? createHttpServer(control) : createServer(tls(), control);
   // maxPayload: a larger message closes the connection with 1009 (message too big) before it is buffered whole.
   const wss = new WebSocketServer({ server: wsHttp, maxPayload: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES });
-  wss.on('connection', (ws, req) => service.accept(ws, req));
+  wss.on('connection', (ws, req) => {
+    // A message over the limit or a broken frame surfaces as an error of that socket after ws has begun the close
+    // (1009, 1002…): handled, it ends that connection only, never the server.
+    ws.on('error', () => undefined);
+    service.accept(ws, req);
+  });
   const authHttp = createServer(tls(), service.auth.onHttp);
   const port = await listen(wsHttp, options.port ?? 0, host);
   const authPort = await listen(authHttp, options.authPort ?? 0, host);
