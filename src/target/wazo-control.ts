@@ -65,6 +65,30 @@ export function tokenCheckBound(check: TokenCheck, lifetimeS: number, changeAtS:
   };
 }
 
+/**
+ * Tokens issued in this process and not revoked yet, across every case: what the end of each suite file revokes
+ * (`revokeLeftoverTokens`, from src/target/websocketd-sweep.ts) when a case's own cleanup could not.
+ */
+const outstanding = new Map<string, { authUrl: string; insecure?: boolean }>();
+
+/** Revokes every token issued in this process and still live (their cases' cleanup failed or never ran); how many. */
+export async function revokeLeftoverTokens(): Promise<number> {
+  const left = [...outstanding];
+  if (left.length === 0) return 0;
+  const { RecordingHttp: Http } = await import('../transport/http-client.ts');
+  const { Transcript } = await import('../transport/transcript.ts');
+  const http = new Http(new Transcript('token sweep'), left.some(([, t]) => t.insecure));
+  let revoked = 0;
+  for (const [token, t] of left) {
+    const r = await http.send('DELETE', `${t.authUrl}/0.1/token/${encodeURIComponent(token)}`).catch(() => undefined);
+    if (r && (r.status < 300 || r.status === 404)) {
+      outstanding.delete(token);
+      revoked++;
+    }
+  }
+  return revoked;
+}
+
 interface TokenData {
   token?: string;
   session_uuid?: string;
@@ -113,6 +137,7 @@ export class WazoControl {
     this.http.transcript.redact(token, `${role} token`);
     const issued: IssuedToken = { token, role, userUuid: user.userUuid ?? '', tenantUuid: user.tenantUuid ?? '', sessionUuid: data.session_uuid ?? '', lifetimeS: expirationS, issuedAt };
     this.live.set(token, issued);
+    outstanding.set(token, { authUrl: this.target.authUrl, insecure: this.target.insecure });
     if (this.ended) {
       // The case is over (its deadline passed while this request was under way): the token must not outlive it.
       await this.revoke(token).catch(() => undefined);
@@ -137,6 +162,7 @@ export class WazoControl {
     // 404: already gone (expired and purged, or revoked before).
     if (r.status >= 300 && r.status !== 404) throw new FlowError(`wazo-auth did not revoke the token: HTTP ${r.status}`);
     this.live.delete(token);
+    outstanding.delete(token);
   }
 
   /** Tokens this control issued and has not revoked yet. */

@@ -5,7 +5,7 @@ import { REFERENCE_TENANT, REFERENCE_USERS, REFERENCE_WAZO_UUID } from '../../mo
 import { startWebsocketd, type RunningWebsocketd } from '../../mocks/websocketd/server.ts';
 import { clearSecrets, redact } from '../../src/report/redact.ts';
 import type { WebsocketdTarget } from '../../src/target/target.ts';
-import { WazoControl, tokenCheckBound } from '../../src/target/wazo-control.ts';
+import { WazoControl, revokeLeftoverTokens, tokenCheckBound } from '../../src/target/wazo-control.ts';
 import { RecordingHttp } from '../../src/transport/http-client.ts';
 import { Transcript } from '../../src/transport/transcript.ts';
 import { RecordingWebSocket } from '../../src/transport/ws-client.ts';
@@ -69,6 +69,16 @@ describe('the control adapter against a current Wazo (embedded bus)', () => {
     expect(server.liveTokens()).toBe(before);
     await expect(ctl.token('full')).rejects.toThrow(/issued after its case had ended/);
     expect(server.liveTokens()).toBe(before);
+  });
+
+  test('tokens a case never revoked (its cleanup did not run) are revoked by the sweep at the end of the file', async () => {
+    const ctl = new WazoControl(targetOf(server, { kind: 'embedded', publishUrl: server.publishUrl }), new RecordingHttp(new Transcript('control'), true));
+    const before = server.liveTokens();
+    await ctl.token('full');
+    await ctl.token('limited');
+    expect(server.liveTokens()).toBe(before + 2);
+    expect(await revokeLeftoverTokens()).toBeGreaterThanOrEqual(2);
+    expect(server.liveTokens()).toBe(0);
   });
 
   test('issued tokens are registered secrets: redacted wherever they appear, the renewed one of W-12.4 too', async () => {
