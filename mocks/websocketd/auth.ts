@@ -88,6 +88,11 @@ export class TokenService {
     return Boolean(t);
   }
 
+  /** Every token ever issued (harness tests search the reports for them). */
+  issuedIds(): string[] {
+    return [...this.tokens.keys()];
+  }
+
   /** Live tokens (neither revoked nor expired), per user and in all. */
   live(): { live: number; byUser: Record<string, number> } {
     const byUser: Record<string, number> = {};

@@ -56,6 +56,8 @@ export interface RunningWebsocketd {
   uuid: string;
   /** Live tokens of the embedded wazo-auth. */
   liveTokens(): number;
+  /** Every token its wazo-auth issued. */
+  issuedTokens(): string[];
   close(): Promise<void>;
 }
 
@@ -375,6 +377,7 @@ export async function startWebsocketd(options: WebsocketdOptions = {}): Promise<
     tokenCheck: service.tokenCheck,
     uuid: service.uuid,
     liveTokens: () => service.auth.live().live,
+    issuedTokens: () => service.auth.issuedIds(),
     close: async () => {
       clearInterval(ticker);
       for (const ws of wss.clients) ws.terminate();

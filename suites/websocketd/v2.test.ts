@@ -60,7 +60,9 @@ describe('W-12 newer protocol (profiles wazo-v2, wazo-current)', () => {
       const openedAt = Date.now();
       await expectReply(c, ws, 'init');
       const renewed = await ctl.token('full', 2 * LIFETIME_S + Math.ceil(t.timeouts.closeMs / 1000));
-      // The renewed token is a secret the transcript shows as sent: registered by the control when it was issued.
+      // The renewed token is a secret this connection sends: registered by the control when it was issued, and
+      // redacted from this connection's transcript too.
+      ws.transcript.redact(renewed.token, 'renewed token');
       ws.send(JSON.stringify({ op: 'token', data: { token: renewed.token } }));
       await expectReply(c, ws, 'token');
       c.observe('the token op was answered; the connection then follows the renewed token');

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { REFERENCE_USERS } from '../../mocks/websocketd/auth.ts';
@@ -54,6 +54,21 @@ test('--profile applies to a real target (the file names none): the W-12 cases r
   expect(cases['W-12.5'].message).toBeUndefined();
   expect(cases['W-12.4'].message).toBeUndefined();
   expect(r.code).toBe(0);
+}, 120_000);
+
+test('issue 13.1: no token the run issued (the W-12.4 renewed one included) is in any report file; none is left live', async () => {
+  const before = new Set(server.issuedTokens());
+  const r = await runWithSummary(['run', '--suite', 'websocketd', '--target', target({ profile: 'wazo-current' }), '--grep', 'W-(12\\.4|1\\.2|5\\.2) ']);
+  expect(r.summary.cases.map((c) => `${c.id} ${c.verdict}`).sort()).toEqual(['W-1.2 passed', 'W-12.4 info', 'W-5.2 passed']);
+  const issued = server.issuedTokens().filter((t) => !before.has(t));
+  expect(issued.length).toBeGreaterThanOrEqual(5);
+  const files = readdirSync(r.reports, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+  expect(files.some((f) => f.includes('allure-results'))).toBe(true);
+  for (const f of files) {
+    const text = readFileSync(f, 'latin1');
+    for (const t of issued) expect(text.includes(t), `${t} in ${f}`).toBe(false);
+  }
+  expect(server.liveTokens()).toBe(0);
 }, 120_000);
 
 test('W-6.F1 judges W-6 only: against a server replying with data (not msg) it fuzzes and passes', async () => {
