@@ -340,7 +340,12 @@ export async function startWebsocketd(options: WebsocketdOptions = {}): Promise<
   const plain = service.quirks.has('websocketd.plain-ws');
   const wsHttp = plain ? createHttpServer(control) : createServer(tls(), control);
   // maxPayload: a larger message closes the connection with 1009 (message too big) before it is buffered whole.
-  const wss = new WebSocketServer({ server: wsHttp, maxPayload: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES });
+  const wss = new WebSocketServer({
+    server: wsHttp,
+    maxPayload: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+    // The current server names no subprotocol, whatever the client offers (a client that requires one fails).
+    ...(service.profile === 'wazo-current' ? { handleProtocols: () => false as const } : {}),
+  });
   wss.on('connection', (ws, req) => {
     // A message over the limit or a broken frame surfaces as an error of that socket after ws has begun the close
     // (1009, 1002…): handled, it ends that connection only, never the server.

@@ -6,6 +6,7 @@ import { REFERENCE_TENANT, REFERENCE_USERS, REFERENCE_WAZO_UUID } from '../../mo
 import { startWebsocketd, type RunningWebsocketd } from '../../mocks/websocketd/server.ts';
 import type { TargetFile } from '../../src/target/target.ts';
 import { preflightWebsocketd } from '../../src/target/websocketd-preflight.ts';
+import { RecordingWebSocket } from '../../src/transport/ws-client.ts';
 import { cli, tmp } from '../run-cli.ts';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,6 +40,11 @@ describe('websocketd pre-flight', () => {
     expect(s.users.limited).toMatchObject({ tenantUuid: REFERENCE_TENANT, userUuid: REFERENCE_USERS.limited.uuid });
     expect(s.uuid).toBe(REFERENCE_WAZO_UUID);
     expect(server.liveTokens()).toBe(0);
+  });
+
+  test('the current server names no subprotocol: a client requiring v12.stomp is refused, the pre-flight asks for none', async () => {
+    await expect(RecordingWebSocket.open(server.url, { insecure: true, protocols: ['v12.stomp'] })).rejects.toThrow(/no subprotocol/);
+    await expect(preflightWebsocketd(spec())).resolves.toBeUndefined();
   });
 
   test('no bus: names websocketd.bus', async () => {
