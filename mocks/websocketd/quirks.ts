@@ -21,5 +21,5 @@ export const WEBSOCKETD_QUIRKS = {
   // The wazo-current profile (the current server: polling token checks, headers routing, the real ping shape).
   'websocketd.current-ping-unchecked': { clause: 'W-6', breaks: 'wazo-current: a ping whose data has no string payload is answered with pong instead of closing with 4004', ...CURRENT },
   'websocketd.current-revocation-unseen': { clause: 'W-5', breaks: 'wazo-current: the token check looks at the expiry only: a revoked token stays connected until it expires', ...CURRENT },
-  'websocketd.current-slow-check': { clause: 'W-5', breaks: 'wazo-current: tokens are checked 4 times less often than the declared token-check setting says', ...CURRENT },
+  'websocketd.current-slow-check': { clause: 'W-5', breaks: 'wazo-current: tokens are checked 6 times less often than the declared token-check setting says', ...CURRENT },
 } as const satisfies Record<string, QuirkSpec>;

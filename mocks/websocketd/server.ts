@@ -227,7 +227,7 @@ class Client {
     const setting = this.server.tokenCheck;
     const remainingS = (this.token.expiresAt - Date.now()) / 1000;
     let delayS = setting.strategy === 'static' ? (setting.intervalS ?? 60) : dynamicCheckDelayS(remainingS);
-    if (this.server.quirks.has('websocketd.current-slow-check')) delayS *= 4;
+    if (this.server.quirks.has('websocketd.current-slow-check')) delayS *= 6;
     this.checkTimer = setTimeout(() => {
       if (this.server.quirks.has('websocketd.no-expiry-check')) return;
       const q = this.server.quirks;

@@ -50,8 +50,9 @@ export function tokenCheckBound(check: TokenCheck, lifetimeS: number, changeAtS:
   let at = 0;
   if (check.strategy === 'static') {
     const every = check.intervalS ?? 60;
-    at = Math.ceil(changeAtS / every - 1e-9) * every;
-    if (at < changeAtS) at += every;
+    // Checks fall at every multiple of the interval after the open; the first one strictly after the change sees it
+    // (one at the very moment of the change may have run just before it).
+    at = (Math.floor(changeAtS / every) + 1) * every;
     return { ms: Math.ceil((at - changeAtS) * 1000 + slackMs), text: `static token check every ${every} s: next check ${(at - changeAtS).toFixed(1)} s after the change, + ${slackMs} ms` };
   }
   const checks: number[] = [];
