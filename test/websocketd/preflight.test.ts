@@ -110,6 +110,21 @@ describe('the CLI on target-file errors', () => {
     expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
   });
 
+  test('the auth URL down: exit 2 naming websocketd.authUrl', async () => {
+    const r = await cli(['run', '--suite', 'websocketd', '--target', write({ authUrl: 'https://127.0.0.1:1', bus: { publishUrl: server.publishUrl } }), '--no-html', '--reports', tmp('rtc-wazo-bad-r-')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/websocketd pre-flight, auth \(websocketd\.authUrl https:\/\/127\.0\.0\.1:1\): cannot reach wazo-auth: ECONNREFUSED/);
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+  });
+
+  test.skipIf(!rabbit)('a wrong exchange: exit 2 naming websocketd.bus.exchange, with the broker\'s error, at once', async () => {
+    const started = Date.now();
+    const r = await cli(['run', '--suite', 'websocketd', '--target', write({ bus: { url: AMQP, exchange: 'rtc-no-such-exchange' } }), '--no-html', '--reports', tmp('rtc-wazo-bad-r-')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/bus \(websocketd\.bus\.exchange "rtc-no-such-exchange"\): the exchange does not exist on the broker: .*NOT_FOUND/);
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
   test('a wrong bus port: exit 2 naming the bus, not a run of broken cases', async () => {
     const r = await cli(['run', '--suite', 'websocketd', '--target', write({ bus: { url: 'amqp://rtc:bus-pass-9@127.0.0.1:1' } }), '--no-html', '--reports', tmp('rtc-wazo-bad-r-')]);
     expect(r.code).toBe(2);
