@@ -31,7 +31,7 @@ export default defineConfig({
           name: 'suites',
           include: ['suites/**/*.test.ts'],
           globalSetup: ['src/target/global-setup.ts'],
-          setupFiles: ['allure-vitest/setup'],
+          setupFiles: ['allure-vitest/setup', 'src/target/websocketd-sweep.ts'],
           testTimeout: 30_000,
           maxConcurrency: 16,
           // The suites keep no module state between files; sharing one module graph per worker halves a run's CPU.

@@ -9,4 +9,6 @@ export interface QuirkSpec {
    * clauses). Anything failing outside `clause` and `collateral.clauses` is an unexplained collateral failure.
    */
   collateral?: { clauses: string[]; reason: string };
+  /** The reference profile the quirk belongs to (passed as `--profile` by the kill matrix), e.g. `wazo-current`. */
+  profile?: string;
 }

@@ -15,7 +15,7 @@ const REFERENCE_WCS: Record<string, Partial<HookClientSettings>> = {
 
 /** The HMAC key of the reference hook backend (a test value, shown on purpose; redacted from transcripts all the same). */
 const REFERENCE_HOOK_SECRET = 'rtc-conformance-test-secret';
-import { startWebsocketd, type WebsocketdOptions } from './websocketd/server.ts';
+import { REFERENCE_CURRENT_TOKEN_CHECK, startWebsocketd, type WebsocketdOptions } from './websocketd/server.ts';
 import { startOamServer, type OamServerOptions } from './oam/server.ts';
 
 /** Timeouts against the reference servers: everything is local, so waits are short and runs take seconds. */
@@ -38,7 +38,10 @@ export async function startReferenceServers(
   // The STOMP 1.2 layer alone (the stomp and fuzz suites) over plain ws://: STOMP asks for no TLS, and a fuzz run
   // opens a connection per input, where TLS handshakes would cost most of the time.
   const stomp = await startOamServer({ ...options.oam, tls: false });
-  const websocketd = await startWebsocketd(options.websocketd);
+  const websocketd = await startWebsocketd({
+    ...(options.websocketd?.profile === 'wazo-current' ? { tokenCheck: REFERENCE_CURRENT_TOKEN_CHECK } : {}),
+    ...options.websocketd,
+  });
   const backend = await startEchoBackend({ secretKey: REFERENCE_HOOK_SECRET, refuseLogin: 'refuse-me', ...options.backend });
   // Reference WCS instances, each configured differently, all calling the harness's backend (client role).
   const instances = await Promise.all(
@@ -71,8 +74,11 @@ export async function startReferenceServers(
       insecure: true,
       users: Object.fromEntries(Object.entries(REFERENCE_USERS).map(([role, u]) => [role, { username: role, password: u.password }])),
       profile: websocketd.profile,
+      uuid: websocketd.uuid,
+      // documented and wazo-v2 re-check every 100 ms; wazo-current polls per its setting.
+      tokenCheck: websocketd.profile === 'wazo-current' ? websocketd.tokenCheck : { strategy: 'static', intervalS: 0.1 },
       bus: options.websocketd?.bus
-        ? { kind: 'amqp', url: options.websocketd.bus.url, exchange: options.websocketd.bus.exchange ?? 'wazo-headers' }
+        ? { kind: 'amqp', url: options.websocketd.bus.url, exchange: options.websocketd.bus.exchange ?? 'wazo-headers', exchangeType: 'headers' }
         : { kind: 'embedded', publishUrl: websocketd.publishUrl },
       timeouts: REFERENCE_TIMEOUTS,
     },

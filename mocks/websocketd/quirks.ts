@@ -1,5 +1,8 @@
 import type { QuirkSpec } from '../quirk-spec.ts';
 
+/** wazo-current's documented deviations fail W-7 (replies carry data, not msg): collateral of every quirk run with it. */
+const CURRENT: Pick<QuirkSpec, 'profile' | 'collateral'> = { profile: 'wazo-current', collateral: { clauses: ['W-7'], reason: 'the wazo-current profile replies with data instead of msg (its documented deviation, fixtures/baselines/wazo-current.yaml)' } };
+
 /** Fault switches of the Wazo websocketd reference (mocks/websocketd/). */
 export const WEBSOCKETD_QUIRKS = {
   'websocketd.plain-ws': { clause: 'W-1', breaks: 'the service is served over plain ws:// instead of wss (the target URL says ws://)' },
@@ -15,4 +18,8 @@ export const WEBSOCKETD_QUIRKS = {
   'websocketd.prefix-match': { clause: 'W-10', breaks: 'event names match by prefix: subscribed to "X", "X_more" is delivered too' },
   'websocketd.star-ignored': { clause: 'W-10', breaks: 'a subscription to * matches nothing (only exact names are delivered)' },
   'websocketd.ignore-required-acl': { clause: 'W-11', breaks: 'events go to every subscriber, whatever their required_acl' },
+  // The wazo-current profile (the current server: polling token checks, headers routing, the real ping shape).
+  'websocketd.current-ping-unchecked': { clause: 'W-6', breaks: 'wazo-current: a ping whose data has no string payload is answered with pong instead of closing with 4004', ...CURRENT },
+  'websocketd.current-revocation-unseen': { clause: 'W-5', breaks: 'wazo-current: the token check looks at the expiry only: a revoked token stays connected until it expires', ...CURRENT },
+  'websocketd.current-slow-check': { clause: 'W-5', breaks: 'wazo-current: tokens are checked 6 times less often than the declared token-check setting says', ...CURRENT },
 } as const satisfies Record<string, QuirkSpec>;

@@ -11,7 +11,7 @@ export const mockCommand: Command = {
     'websocketd-port': { type: 'string', value: 'N', default: '9502', help: 'websocketd port (documented: 9502)' },
     'auth-port': { type: 'string', value: 'N', default: '9497', help: 'wazo-auth port (documented: 9497)' },
     bus: { type: 'string', value: 'URL', help: 'websocketd consumes events from this AMQP broker (exchange wazo-headers)' },
-    profile: { type: 'string', value: 'P', default: 'documented', help: 'websocketd profile (documented, wazo-v2, …)' },
+    profile: { type: 'string', value: 'P', default: 'documented', help: 'websocketd profile: documented, wazo-v2 or wazo-current (the current server)' },
     quirk: { type: 'string', value: 'NAME', multiple: true, default: [], help: 'start a deliberately broken reference server (see: rtc-conformance list --quirks)' },
   },
   async run(v: OptionValues): Promise<number> {
@@ -55,6 +55,10 @@ export const mockCommand: Command = {
     process.stdout.write(`Wazo websocketd reference (${profile}): ${websocketd.url}?token=…${websocketd.url.startsWith('wss:') ? '  (wss, self-signed test certificate)' : ''}\n`);
     process.stdout.write(`  wazo-auth: ${websocketd.authUrl}/0.1/token (users: full, limited, negated, no-websocketd; see mocks/websocketd/auth.ts)\n`);
     process.stdout.write(`  bus: ${bus?.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@') ?? `embedded (POST ${websocketd.publishUrl})`}\n`);
+    if (profile === 'wazo-current') {
+      process.stdout.write(`  Wazo uuid (origin_uuid): ${websocketd.uuid}; token check: ${JSON.stringify(websocketd.tokenCheck)}\n`);
+      process.stdout.write(`  live tokens: GET ${websocketd.authUrl}/_control/live-tokens\n`);
+    }
     process.stdout.write('Ctrl-C to stop.\n');
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);

@@ -41,7 +41,7 @@ export const runCommand: Command = {
     'fuzz-time': { type: 'string', value: 'S', help: 'time budget of one fuzz property in seconds (default 60)' },
     'fuzz-path': { type: 'string', value: 'ID@P', help: 'replay exactly one counterexample (printed with every fuzz failure)' },
     quirk: { type: 'string', value: 'NAME', multiple: true, default: [], help: 'switch a fault on in the reference servers (see: rtc-conformance list --quirks)' },
-    profile: { type: 'string', value: 'P', help: 'websocketd profile (documented, wazo-v2, …); applies to real targets too' },
+    profile: { type: 'string', value: 'P', help: 'websocketd profile: documented, wazo-v2 or wazo-current; applies to real targets too' },
     shard: { type: 'string', value: 'I/N', help: 'run shard I of N; merge the shards with "report"' },
     reports: { type: 'string', value: 'DIR', default: 'reports', help: 'where to write the reports (default: reports)' },
     'no-html': { type: 'boolean', default: false, help: 'skip the HTML report' },
@@ -67,6 +67,7 @@ export const runCommand: Command = {
       passcode: v.passcode as string | undefined,
       host: v.host as string | undefined,
       insecure: v.insecure as boolean | undefined,
+      profile: checkedProfile(v.profile as string | undefined, WEBSOCKETD_PROFILES),
     });
     if (v.grep) {
       try {
@@ -83,8 +84,7 @@ export const runCommand: Command = {
     } catch (err) {
       throw new UsageError(`--quirk: ${(err as Error).message}`);
     }
-    const profile = v.profile as string | undefined;
-    if (profile !== undefined && !(WEBSOCKETD_PROFILES as readonly string[]).includes(profile)) throw new UsageError(`--profile: "${profile}" is not one of ${WEBSOCKETD_PROFILES.join(', ')}`);
+    const profile = checkedProfile(v.profile as string | undefined, WEBSOCKETD_PROFILES);
     const seed = v.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(v.seed);
     if (!Number.isSafeInteger(seed)) throw new UsageError(`--seed: "${v.seed}" is not an integer`);
     const baselinePath = v.baseline as string | undefined;
@@ -139,3 +139,9 @@ export const runCommand: Command = {
     return exitCode;
   },
 };
+
+/** `--profile`, checked: it names the websocketd profile of the reference and of a real target alike. */
+function checkedProfile<P extends string>(profile: string | undefined, profiles: readonly P[]): P | undefined {
+  if (profile !== undefined && !(profiles as readonly string[]).includes(profile)) throw new UsageError(`--profile: "${profile}" is not one of ${profiles.join(', ')}`);
+  return profile as P | undefined;
+}

@@ -3,6 +3,7 @@ import { header } from '../stomp/index.ts';
 import { RecordingWebSocket } from '../transport/ws-client.ts';
 import { STOMP_SUBPROTOCOLS, StompSession, type StompEndpoint } from '../transport/stomp-session.ts';
 import { TargetError, type TargetFile } from './target.ts';
+import { preflightWebsocketd } from './websocketd-preflight.ts';
 
 /**
  * The pre-flight of a real target, one check per protocol it names, before any case runs: a target that is not what
@@ -25,7 +26,7 @@ export async function preflight(spec: TargetFile): Promise<string[]> {
         .then(() => undefined, (err) => Promise.reject(new TargetError(`cannot reach the WCS client API: ${explain(err)}`))),
     );
   }
-  if (spec.websocketd) checks.push(preflightWebsocketdService(spec.websocketd));
+  if (spec.websocketd) checks.push(preflightWebsocketd(spec.websocketd));
   await Promise.all(checks);
   return warnings;
 }
@@ -93,18 +94,5 @@ async function preflightHttp(what: string, url: string, insecure: boolean | unde
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new TargetError(`cannot reach the ${what} ${url}: ${code && !/certificate/i.test(String(err)) ? code : explain(err)}`);
-  }
-}
-
-/**
- * A websocketd must be reachable without a subprotocol (the real server names none); without a token it closes
- * (4001) or, for a deviating server, greets. Auth and bus are checked by the websocketd pre-flight of the suite.
- */
-async function preflightWebsocketdService(spec: NonNullable<TargetFile['websocketd']>): Promise<void> {
-  try {
-    const ws = await openWs(spec.url, spec.insecure, []);
-    await ws.close();
-  } catch (err) {
-    throw new TargetError(`cannot reach the websocketd service (websocketd.url ${spec.url}): ${explain(err)}`);
   }
 }

@@ -41,17 +41,38 @@ export interface OamTarget extends StompTarget {
 }
 
 /** websocketd profiles (`--profile`, a target file's `websocketd.profile`, `mock --profile`). */
-export const WEBSOCKETD_PROFILES = ['documented', 'wazo-v2'] as const;
+export const WEBSOCKETD_PROFILES = ['documented', 'wazo-v2', 'wazo-current'] as const;
 export type WebsocketdProfileName = (typeof WEBSOCKETD_PROFILES)[number];
+
+/**
+ * How the service re-checks a connected token with wazo-auth (wazo-websocketd `auth_check_strategy`): `dynamic` (the
+ * default) schedules the next check from the token's remaining lifetime; `static` checks every `intervalS` seconds
+ * (`auth_check_static_interval`). Expiry and revocation are seen only at a check (W-5).
+ */
+export interface TokenCheck {
+  strategy: 'dynamic' | 'static';
+  intervalS?: number;
+}
+
+/** A role's wazo-auth user; its tenant and user uuids come from its token's metadata unless given. */
+export interface WebsocketdUser {
+  username: string;
+  password: string;
+  tenantUuid?: string;
+  userUuid?: string;
+}
 
 export interface WebsocketdTarget {
   url: string;
   authUrl: string;
   insecure?: boolean;
-  users: Record<string, { username: string; password: string }>;
+  users: Record<string, WebsocketdUser>;
   profile: WebsocketdProfileName;
+  /** The Wazo's own uuid (XIVO_UUID): events carry it as `origin_uuid`; a real Wazo routes on it. */
+  uuid?: string;
+  tokenCheck: TokenCheck;
   /** How events get onto the bus: AMQP (real Wazo, or the reference with --bus), or the reference's embedded bus. */
-  bus: { kind: 'amqp'; url: string; exchange: string } | { kind: 'embedded'; publishUrl: string };
+  bus: { kind: 'amqp'; url: string; exchange: string; exchangeType: string } | { kind: 'embedded'; publishUrl: string };
   timeouts: Timeouts;
 }
 
@@ -126,8 +147,10 @@ export interface TargetFile {
     url: string;
     authUrl: string;
     users: WebsocketdTarget['users'];
-    bus?: { url: string; exchange?: string } | { publishUrl: string };
+    bus?: { url: string; exchange?: string; exchangeType?: string } | { publishUrl: string };
     profile?: WebsocketdTarget['profile'];
+    uuid?: string;
+    tokenCheck?: TokenCheck;
     insecure?: boolean;
     timeouts?: Partial<Timeouts>;
   };
@@ -175,6 +198,8 @@ export interface TargetFlags {
   passcode?: string;
   host?: string;
   insecure?: boolean;
+  /** `--profile`: the websocketd profile, for a real target as for the reference. */
+  profile?: WebsocketdProfileName;
 }
 
 export class TargetError extends Error {
@@ -235,6 +260,7 @@ export function targetSpec(file: TargetFile | undefined, flags: TargetFlags): Ta
     if (!/^https?:\/\/\S+$/.test(flags.hooksBackendUrl)) throw new TargetError(`--hooks-backend-url: "${flags.hooksBackendUrl}" is not an http:// or https:// URL`);
     spec.hooks = { ...spec.hooks, backend: { ...spec.hooks?.backend, url: flags.hooksBackendUrl } };
   }
+  if (flags.profile && spec.websocketd) spec.websocketd = { ...spec.websocketd, profile: flags.profile };
   const endpoints = [spec.stomp, spec.oam].filter((e) => e !== undefined) as Array<Record<string, unknown>>;
   if (endpoints.length) {
     for (const key of ['login', 'passcode', 'host', 'insecure'] as const) {
@@ -254,14 +280,19 @@ export function oamTarget(spec: TargetFile['oam'], defaults: Partial<OamTarget> 
 }
 
 export function websocketdTarget(spec: NonNullable<TargetFile['websocketd']>): WebsocketdTarget {
-  if (!spec.bus) throw new TargetError('websocketd: a real target needs "bus" (the AMQP broker of its Wazo) to publish events');
+  if (!spec.bus) throw new TargetError('websocketd.bus: a real target needs "bus" (the AMQP broker of its Wazo: {"url": "amqp://…", "exchange": "wazo-headers"}) to publish events');
   return {
     url: spec.url,
     authUrl: spec.authUrl.replace(/\/$/, ''),
     insecure: spec.insecure,
     users: spec.users,
     profile: spec.profile ?? 'documented',
-    bus: 'publishUrl' in spec.bus ? { kind: 'embedded', publishUrl: spec.bus.publishUrl } : { kind: 'amqp', url: spec.bus.url, exchange: spec.bus.exchange ?? 'wazo-headers' },
+    ...(spec.uuid ? { uuid: spec.uuid } : {}),
+    tokenCheck: spec.tokenCheck ?? { strategy: 'dynamic' },
+    bus:
+      'publishUrl' in spec.bus
+        ? { kind: 'embedded', publishUrl: spec.bus.publishUrl }
+        : { kind: 'amqp', url: spec.bus.url, exchange: spec.bus.exchange ?? 'wazo-headers', exchangeType: spec.bus.exchangeType ?? 'headers' },
     timeouts: { ...REAL_TIMEOUTS, ...spec.timeouts },
   };
 }

@@ -1,16 +1,36 @@
 import { randomUUID } from 'node:crypto';
 import type { CaseContext } from '../../src/case.ts';
-import { WazoControl, serviceUrl, type BusEvent, type IssuedToken } from '../../src/target/wazo-control.ts';
+import { WazoControl, serviceUrl, tokenCheckBound, type BusEvent, type IssuedToken } from '../../src/target/wazo-control.ts';
+import { FlowError } from '../../src/transport/stomp-session.ts';
 import type { CloseRecord } from '../../src/transport/transcript.ts';
 import { RecordingWebSocket, type WsMessage } from '../../src/transport/ws-client.ts';
 
 const controls = new WeakMap<CaseContext, WazoControl>();
 
-/** wazo-auth and the bus, for this case: one transcript of all its exchanges, secrets redacted. */
+/**
+ * wazo-auth and the bus, for this case: one transcript of all its exchanges, secrets redacted. Every token it issues
+ * is revoked when the case ends, whatever the verdict (its cleanup runs after the case's connections are closed).
+ */
 export function control(c: CaseContext): WazoControl {
   let ctl = controls.get(c);
-  if (!ctl) controls.set(c, (ctl = new WazoControl(c.target.websocketd, c.http('wazo-auth and bus', c.target.websocketd.insecure))));
+  if (!ctl) {
+    const created = new WazoControl(c.target.websocketd, c.http('wazo-auth and bus', c.target.websocketd.insecure));
+    controls.set(c, (ctl = created));
+    c.onCleanup(() => created.end());
+  }
   return ctl;
+}
+
+/**
+ * W-5: the longest the service may take to close with 4003 after a change of the token `changeAtS` seconds into a
+ * connection opened with a token of `lifetimeS`, per the target's declared token check; recorded in the report.
+ */
+export function checkBound(c: CaseContext, lifetimeS: number, changeAtS: number, what = '4003 bound', offsetMs = 0): number {
+  const t = c.target.websocketd;
+  const b = tokenCheckBound(t.tokenCheck, lifetimeS, changeAtS, t.timeouts.closeMs);
+  const ms = offsetMs + b.ms;
+  c.measure(what, `${ms} ms${offsetMs ? ` after the open (the expiry at ${offsetMs} ms, then ${b.ms} ms)` : ''} (${b.text})`);
+  return ms;
 }
 
 /** A WebSocket to the service with the given token (none: no token parameter at all). */
@@ -94,8 +114,9 @@ export function eventName(c: CaseContext, what = 'event'): string {
   return `rtc_${c.meta.id.replace(/\W/g, '_')}_${what}_${randomUUID().slice(0, 8)}`;
 }
 
+/** An event body; the control adds the routing (origin_uuid, and the headers a Wazo binds on) when it publishes. */
 export function event(name: string, requiredAcl: string | null | undefined, data: unknown = { marker: randomUUID() }): BusEvent {
-  const e: BusEvent = { name, origin_uuid: '00000000-0000-4000-8000-00000000beef', data };
+  const e: BusEvent = { name, data };
   if (requiredAcl !== undefined) e.required_acl = requiredAcl;
   return e;
 }
@@ -118,7 +139,9 @@ export async function deliveredBefore(c: CaseContext, ws: RecordingWebSocket, ev
     if ((body?.data as { sentinel?: string } | undefined)?.sentinel === (sentinel.data as { sentinel: string }).sentinel) return got;
     if (body) got.push(body);
   }
-  c.fail(`the sentinel event ${sentinelName} (required_acl null) to arrive`, describeEnd(ws, c.target.websocketd.timeouts.responseMs * 2));
+  // The harness's own synchronisation point did not come back: nothing can be judged (a routing the harness got
+  // wrong, a bus it cannot reach), so the case is broken, not failed.
+  throw new FlowError(`the harness's sentinel event ${sentinelName} (required_acl null) never arrived: ${describeEnd(ws, c.target.websocketd.timeouts.responseMs * 2)}; check websocketd.uuid, the users' tenant and the bus exchange`);
 }
 
 /** A v2 event envelope's body, or the message itself. */

@@ -18,6 +18,8 @@ const BAD: Array<[string, string, string | Buffer]> = [
   ['W-6.6', 'a binary frame', Buffer.from(JSON.stringify({ op: 'start' }))],
   ['W-6.7', 'JSON that is not an object (an array)', JSON.stringify([{ op: 'start' }])],
   ['W-6.8', 'an event_name that is not a string', JSON.stringify({ op: 'subscribe', data: { event_name: 42 } })],
+  // An unknown operation in the documented protocol; in the newer ones a ping without its mandatory string payload.
+  ['W-6.10', 'a ping whose data has no string payload', JSON.stringify({ op: 'ping', data: { seq: 7 } })],
 ];
 
 describe('W-6 protocol errors: close 4004', () => {

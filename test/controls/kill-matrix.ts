@@ -39,7 +39,8 @@ async function runOne(quirk: Quirk, deadlineMs: number): Promise<QuirkOutcome> {
   const reports = tmp('rtc-kill-');
   const started = Date.now();
   const base = { quirk, clause: spec.clause, suite, caught: [], collateral: [], broken: [], cases: 0 };
-  const r = await cli(['run', '--suite', suite, '--quirk', quirk, '--seed', '1', '--no-html', '--reports', reports], { timeoutMs: deadlineMs });
+  const profile = spec.profile ? ['--profile', spec.profile] : [];
+  const r = await cli(['run', '--suite', suite, '--quirk', quirk, ...profile, '--seed', '1', '--no-html', '--reports', reports], { timeoutMs: deadlineMs });
   const status = r.code === null ? `no result within ${deadlineMs} ms` : r.code === 2 ? `exit 2: ${r.stderr.trim().slice(0, 300)}` : undefined;
   const durationMs = Date.now() - started;
   let cases: CaseResult[];

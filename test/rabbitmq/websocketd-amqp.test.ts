@@ -34,7 +34,8 @@ test.skipIf(!up)('events published over AMQP reach started, subscribed, authoris
     insecure: true,
     users: Object.fromEntries(Object.entries(REFERENCE_USERS).map(([role, u]) => [role, { username: role, password: u.password }])),
     profile: 'documented',
-    bus: { kind: 'amqp', url: AMQP, exchange: 'wazo-headers' },
+    tokenCheck: { strategy: 'static', intervalS: 0.1 },
+    bus: { kind: 'amqp', url: AMQP, exchange: 'wazo-headers', exchangeType: 'headers' },
     timeouts: { responseMs: 3000, closeMs: 2000, quietMs: 300 },
   };
   const control = new WazoControl(target, new RecordingHttp(new Transcript('control'), true));
