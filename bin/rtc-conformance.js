@@ -1,8 +1,14 @@
 #!/usr/bin/env node
+// --version answers at once: no TypeScript loader, no module of the harness.
+if (process.argv[2] === '--version') {
+  const { readFileSync } = await import('node:fs');
+  process.stdout.write(`${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}\n`);
+  process.exit(0);
+}
 // The harness is TypeScript run as is: tsx loads it (vitest does the same for the suites).
 // The commands that drive vitest load its modules first, without tsx's loader hooks in their way: a third of the
 // start-up time. `mock` needs none of it (and runs in a container image that carries no vitest native binding).
-if (['run', 'list', 'report'].includes(process.argv[2])) await import('vitest/node');
+if (['run', 'list', 'report'].includes(process.argv[2]) && !process.argv.includes('--help') && !process.argv.includes('--quirks')) await import('vitest/node');
 const { register } = await import('tsx/esm/api');
 
 register();
