@@ -5,6 +5,11 @@ import { CLAUSES } from '../src/clauses.ts';
 import { TargetError, loadTargetFile, parseTargetFile, targetSpec } from '../src/target/target.ts';
 
 describe('target files', () => {
+  test.each(['stomp', 'oam', 'hooks-backend', 'hooks-client'])('the README\'s example target file %s.example.json is valid', (name) => {
+    const file = loadTargetFile(fileURLToPath(new URL(`../fixtures/targets/${name}.example.json`, import.meta.url)));
+    expect(Object.keys(file).filter((k) => !['$schema', 'name'].includes(k))).toHaveLength(1);
+  });
+
   test('the bundled example target files are valid', () => {
     const file = loadTargetFile(fileURLToPath(new URL('../fixtures/targets/rabbitmq-web-stomp.json', import.meta.url)));
     expect(file.stomp?.url).toBe('ws://127.0.0.1:15674/ws');
