@@ -1,4 +1,9 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Duplex } from 'node:stream';
+import { connect as tlsConnect } from 'node:tls';
+import { REFERENCE_USERS } from '../../mocks/websocketd/auth.ts';
+import { startWebsocketd, type RunningWebsocketd } from '../../mocks/websocketd/server.ts';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -77,4 +82,54 @@ describe('secrets never reach a report', () => {
     expect(reportTexts(reports).some((f) => f.text.includes('passcode:<redacted passcode>'))).toBe(true);
     expect(leaks(reports, r.out, secrets)).toEqual([]);
   }, 120_000);
+});
+
+describe('live tokens never reach a report (websocketd)', () => {
+  let wazo: RunningWebsocketd;
+  let proxy: Server;
+  let proxyUrl: string;
+  let forwarded = 0;
+  beforeAll(async () => {
+    wazo = await startWebsocketd({ profile: 'wazo-current', tokenCheck: { strategy: 'static', intervalS: 0.5 } });
+    // A proxy in front of the service, as Wazo's nginx is: it lets the pre-flight's two opens through, then answers
+    // every WebSocket open with HTTP 401, so that every case's open fails with its live token in the URL.
+    const service = new URL(wazo.url);
+    proxy = createHttpsServer({ cert: readFileSync(new URL('../../fixtures/tls/cert.pem', import.meta.url)), key: readFileSync(new URL('../../fixtures/tls/key.pem', import.meta.url)) });
+    proxy.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (forwarded++ >= 2) return void socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n');
+      const upstream = tlsConnect({ host: service.hostname, port: Number(service.port), rejectUnauthorized: false }, () => {
+        upstream.write(`${req.method} ${req.url} HTTP/1.1\r\n${Object.entries(req.headers).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`);
+        upstream.write(head);
+        socket.pipe(upstream).pipe(socket);
+      });
+      upstream.on('error', () => socket.destroy());
+      socket.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    proxyUrl = `wss://127.0.0.1:${(proxy.address() as { port: number }).port}/`;
+  });
+  afterAll(async () => {
+    await Promise.all([wazo.close(), new Promise((r) => proxy.close(r))]);
+  });
+
+  test('every case\'s WebSocket open fails with 401: the cases are broken, and 0 of the tokens issued are in any report file or on the console; none is left live', async () => {
+    const dir = tmp();
+    const target = join(dir, 'target.json');
+    writeFileSync(target, JSON.stringify({
+      websocketd: {
+        url: proxyUrl, authUrl: wazo.authUrl, insecure: true, profile: 'wazo-current', tokenCheck: { strategy: 'static', intervalS: 0.5 },
+        users: Object.fromEntries(Object.entries(REFERENCE_USERS).map(([role, u]) => [role, { username: role, password: u.password }])),
+        bus: { publishUrl: wazo.publishUrl },
+      },
+    }));
+    const before = new Set(wazo.issuedTokens());
+    const reports = join(dir, 'reports');
+    const r = await cli(['run', '--target', target, '--grep', '^W-(1|2|7|8|11)\\.', '--reports', reports], { timeoutMs: 200_000 });
+    const issued = wazo.issuedTokens().filter((t) => !before.has(t));
+    expect(r.out).toMatch(/HTTP 401/);
+    expect(r.out).toMatch(/token=<redacted/);
+    expect(issued.length).toBeGreaterThanOrEqual(10);
+    expect(leaks(reports, r.out, issued)).toEqual([]);
+    expect(wazo.liveTokens()).toBe(0);
+  }, 240_000);
 });
