@@ -148,6 +148,7 @@ async function runOn(req: RunRequest): Promise<{ summary: RunSummary; exitCode: 
   const what = req.suite ?? (plan.named.length ? `the ${plan.named.join(', ')} suites${req.withReference ? ' (others against the reference servers)' : ''}` : 'all suites');
   process.stdout.write(`rtc-conformance ${req.version}: ${what} against ${base.target}${quirkNote}${req.strict ? ' (strict)' : ''}${req.shard ? `, shard ${req.shard.index}/${req.shard.count}` : ''}, seed ${req.seed}\n`);
 
+  const vitestCreating = performance.now();
   const vitest = await createVitest(
     'test',
     {
@@ -184,6 +185,7 @@ async function runOn(req: RunRequest): Promise<{ summary: RunSummary; exitCode: 
     {},
     { stdout: new NullStream(), stderr: process.stderr },
   );
+  const vitestCreated = Math.max(vitestCreating, performance.now());
   let modules: ReadonlyArray<TestModule> = [];
   // A signal stops the run but keeps what was measured: the reports below are still written, with exactly the
   // cases that finished. Cases still running get a moment to end, then the run is closed around them.
@@ -213,6 +215,9 @@ async function runOn(req: RunRequest): Promise<{ summary: RunSummary; exitCode: 
   for (const m of loadErrors) progress.errors.push(`${m.moduleId}: ${m.errors().map((e) => e.message).join('; ')}`);
 
   const summary = summarize(progress.results, { ...base, durationMs: Date.now() - startedAt.getTime(), ...(interrupted ? { interrupted: true } : {}) });
+  const at = (t: number | undefined) => (t === undefined ? undefined : Math.round(t));
+  // performance.now() counts from the process's start: each phase ends at its mark.
+  summary.phases = { startupMs: at(vitestCreated), collectMs: at(progress.marks.collected), casesMs: at(progress.marks.lastCase) };
   if (summary.cases.length === 0 && !interrupted && (req.cases || req.grep)) {
     summary.error = `no case matches ${req.cases ? `--case ${req.cases.join(',')}` : `--grep ${JSON.stringify(req.grep)}`}${req.suite ? ` in the ${req.suite} suite` : ''} (see: rtc-conformance list)`;
   }
@@ -278,6 +283,7 @@ export async function publish(
   finalizeAllureResults(resultsDir, summary);
 
   let reportPath: string | undefined;
+  if (summary.phases) summary.phases.reportsMs = Math.round(performance.now());
   if (opts.html && existsSync(resultsDir)) {
     try {
       reportPath = await generateAllureHtml({
@@ -288,6 +294,10 @@ export async function publish(
       });
     } catch (err) {
       errors.push((err as Error).message);
+    }
+    if (summary.phases) {
+      summary.phases.htmlMs = Math.round(performance.now());
+      writeFileSync(join(reportsDir, 'summary.json'), JSON.stringify(redactDeep(summary), null, 2) + '\n');
     }
   }
   process.stdout.write(`\nreports: ${relative(process.cwd(), reportsDir) || '.'}/ (summary.json, junit.xml, allure-results/${reportPath ? ', allure-report/index.html' : ''})\n`);

@@ -26,6 +26,8 @@ export class ProgressReporter implements Reporter {
   private readonly seen = new Set<string>();
   private total = 0;
   private files = 0;
+  /** When the first file was collected and the first and last case finished (performance.now()). */
+  readonly marks: { collected?: number; firstCase?: number; lastCase?: number } = {};
   private filesCollected = 0;
 
   constructor(
@@ -41,6 +43,7 @@ export class ProgressReporter implements Reporter {
 
   onTestModuleCollected(module: TestModule): void {
     this.filesCollected++;
+    this.marks.collected ??= performance.now();
     this.total += [...module.children.allTests()].filter((t) => t.options.mode !== 'skip' && t.options.mode !== 'todo').length;
   }
 
@@ -52,6 +55,8 @@ export class ProgressReporter implements Reporter {
     // was ended by vitest itself (its timeout: broken).
     if (!record.verdict && result.state !== 'failed') return;
     this.seen.add(record.id);
+    this.marks.firstCase ??= performance.now();
+    this.marks.lastCase = performance.now();
     const verdict = verdictOf(record, result.state);
     const durationMs = Math.round(test.diagnostic()?.duration ?? 0);
     let message = record.message;

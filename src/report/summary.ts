@@ -44,6 +44,8 @@ export interface RunSummary {
   interrupted?: boolean;
   /** The arguments that name the target (no secrets), for rerun commands. */
   targetArgs?: string[];
+  /** Where the run's time went: the end of each phase (start-up, collection, cases, reports, HTML), ms since the process started. */
+  phases?: Partial<Record<'startupMs' | 'collectMs' | 'casesMs' | 'reportsMs' | 'htmlMs', number>>;
   /** Present when the run had a baseline (--baseline). */
   baseline?: BaselineJudgement;
 }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { BIN, ROOT, readSummary, tmp } from '../run-cli.ts';
@@ -31,7 +31,21 @@ function hostile(kind: 'flood' | 'heartbeats'): Promise<{ url: string; close: ()
   );
 }
 
-/** Runs the CLI and samples its RSS (VmRSS, the process and its worker threads) every 50 ms. */
+/** The pid and its descendants (worker processes, if the pool forks). */
+function tree(pid: number): number[] {
+  const out = [pid];
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const children = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+      for (const c of children ? children.split(/\s+/) : []) out.push(...tree(Number(c)));
+    }
+  } catch {
+    // gone
+  }
+  return out;
+}
+
+/** Runs the CLI and samples the RSS of its whole process tree (VmRSS, threads included) every 50 ms. */
 function runSampled(args: string[]): Promise<{ code: number | null; peakMb: number; out: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
@@ -41,7 +55,8 @@ function runSampled(args: string[]): Promise<{ code: number | null; peakMb: numb
     child.stderr!.on('data', (d) => (out += d));
     const timer = setInterval(() => {
       try {
-        const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0);
+        let kb = 0;
+        for (const pid of tree(child.pid!)) kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
         peak = Math.max(peak, kb / 1024);
       } catch {
         // the process has ended
