@@ -1,5 +1,6 @@
 import { describe } from 'vitest';
 import { conformanceCase, type CaseContext } from '../../src/case.ts';
+import { FlowError } from '../../src/transport/stomp-session.ts';
 import { OamClient, type OamResponse } from './flows.ts';
 
 const REALMS_MIX: Array<[string, unknown]> = [
@@ -98,7 +99,10 @@ describe('O-5 requestId correlation', () => {
       const b = await OamClient.open(c, 'B (bystander)');
       const { ids, seen } = await burst(c, a, 20, 'from-A');
       judge(c, ids, seen, 'A');
-      const leaked = b.responses();
+      // B's own request, sent after A's were answered, proves B's /user/service path works: a silent B cannot pass.
+      b.send('/api/metric/list', {}, 'B-control');
+      if (!(await b.answer('B-control'))) throw new FlowError("B got no answer to its own request: its /user/service subscription cannot be shown to work");
+      const leaked = b.responses().filter(({ body }) => (body as OamResponse | undefined)?.requestId !== 'B-control');
       c.check(leaked.length === 0, 'nothing on B', `B received ${leaked.length} responses, e.g. requestId ${leaked[0]?.body?.requestId}`);
     },
   );

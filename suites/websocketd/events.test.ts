@@ -1,6 +1,7 @@
 import { describe } from 'vitest';
 import { conformanceCase } from '../../src/case.ts';
-import { control, deliveredBefore, event, eventName, expectReply, next, open, started } from './flows.ts';
+import { FlowError } from '../../src/transport/stomp-session.ts';
+import { control, deliveredBefore, describeEnd, event, eventName, expectReply, next, open, started, unwrap } from './flows.ts';
 
 describe('W-8 events only after start, unchanged', () => {
   conformanceCase(
@@ -64,12 +65,18 @@ describe('W-8 events only after start, unchanged', () => {
 
 describe('W-9 subscribe after start', () => {
   conformanceCase(
-    { id: 'W-9.1', title: 'subscribe after start gets no response', expected: 'no message after a subscribe sent once started' },
+    { id: 'W-9.1', title: 'subscribe after start gets no response', expected: 'after a subscribe sent once started, the next message is an event of that name, not a reply' },
     async (c) => {
       const { ws } = await started(c, 'full', []);
-      ws.send(JSON.stringify({ op: 'subscribe', data: { event_name: eventName(c) } }));
-      const m = await next(c, ws, c.target.websocketd.timeouts.quietMs * 2);
-      c.check(!m, 'no reply', m ? m.raw.data.toString().slice(0, 200) : '');
+      const name = eventName(c);
+      ws.send(JSON.stringify({ op: 'subscribe', data: { event_name: name } }));
+      const reply = await next(c, ws, c.target.websocketd.timeouts.quietMs * 2);
+      // A silent server must not pass: an event of the subscribed name must arrive, and nothing before it.
+      if (!reply) await control(c).publish(event(name, null));
+      const m = reply ?? (await next(c, ws));
+      if (!m) throw new FlowError(`nothing arrived after the subscribe, not even an event of its name (W-9.2 judges whether it took effect): ${describeEnd(ws, c.target.websocketd.timeouts.responseMs)}`);
+      const isEvent = (unwrap(m.json) ?? m.json)?.name === name;
+      c.check(isEvent, `no reply: the next message is the event ${name}`, m.raw.data.toString().slice(0, 200));
     },
   );
 
