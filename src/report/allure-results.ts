@@ -38,6 +38,7 @@ export function finalizeAllureResults(resultsDir: string, summary: RunSummary): 
   if (!existsSync(resultsDir)) return;
   const byId = new Map(summary.cases.map((c) => [c.id, c]));
   const kept = new Set<string>();
+  const referenced = new Set<string>();
   const files = readdirSync(resultsDir);
   for (const file of files.filter((f) => f.endsWith('-result.json'))) {
     const path = join(resultsDir, file);
@@ -70,21 +71,19 @@ export function finalizeAllureResults(resultsDir: string, summary: RunSummary): 
     if (c.deviation) labels.push({ name: 'deviation', value: 'recorded' });
     const rank = (name: string) => (FIRST_LABELS.indexOf(name) + 1 || FIRST_LABELS.length + 1);
     result.labels = labels.map((l, i) => ({ l, i })).sort((a, b) => rank(a.l.name) - rank(b.l.name) || a.i - b.i).map(({ l }) => l);
+    for (const a of [...(result.attachments ?? []), ...(result.steps ?? []).flatMap((s) => s.attachments ?? [])]) referenced.add(a.source);
     writeFileSync(path, redact(JSON.stringify(result)));
   }
-  // Attachments of results that were dropped go too; every text file left is redacted.
-  const referenced = new Set<string>();
-  for (const file of readdirSync(resultsDir).filter((f) => f.endsWith('-result.json'))) {
-    const result = JSON.parse(readFileSync(join(resultsDir, file), 'utf8')) as AllureResult;
-    for (const a of [...(result.attachments ?? []), ...(result.steps ?? []).flatMap((s) => s.attachments ?? [])]) referenced.add(a.source);
-  }
-  for (const file of readdirSync(resultsDir)) {
+  // Attachments of results that were dropped go too; every text file left is redacted (rewritten only if it changes).
+  for (const file of files) {
     if (file.endsWith('-result.json')) continue;
     const path = join(resultsDir, file);
     if (file.includes('-attachment') && !referenced.has(file)) {
       rmSync(path);
       continue;
     }
-    writeFileSync(path, redact(readFileSync(path, 'utf8')));
+    const text = readFileSync(path, 'utf8');
+    const clean = redact(text);
+    if (clean !== text) writeFileSync(path, clean);
   }
 }
