@@ -9,8 +9,8 @@ const MAX_SHOWN = 4096;
  * falls between is counted ("… 59.8 MiB not shown …"), so a hostile peer costs a case, never the run's memory.
  * Each kept entry keeps at most KEPT_PER_ENTRY octets (rendering shows MAX_SHOWN of them).
  */
-const HEAD_BYTES = 128 * 1024;
-const TAIL_BYTES = 32 * 1024;
+const HEAD_BYTES = 64 * 1024;
+const TAIL_BYTES = 16 * 1024;
 const KEPT_PER_ENTRY = 8 * 1024;
 
 /** Who ended a connection, and how (Autobahn judges the close on its own axis). */
