@@ -33,10 +33,12 @@ export default defineConfig({
           globalSetup: ['src/target/global-setup.ts'],
           setupFiles: ['allure-vitest/setup', 'src/target/websocketd-sweep.ts'],
           testTimeout: 30_000,
-          maxConcurrency: 16,
+          // Cases mostly wait on the servers' timers: many run at once in a file, and files run four at a time.
+          maxConcurrency: 64,
           // The suites keep no module state between files; sharing one module graph per worker halves a run's CPU.
           isolate: false,
           pool: 'threads',
+          maxWorkers: 4,
         },
       },
     ],
