@@ -7,8 +7,8 @@ if (process.argv[2] === '--version') {
 }
 // The harness is TypeScript run as is: tsx loads it (vitest does the same for the suites).
 // The commands that drive vitest load its modules first, without tsx's loader hooks in their way: a third of the
-// start-up time. `mock` needs none of it (and runs in a container image that carries no vitest native binding).
-if (['run', 'list', 'report'].includes(process.argv[2]) && !process.argv.includes('--help') && !process.argv.includes('--quirks')) await import('vitest/node');
+// start-up time. `list` reads the case catalogue and `mock` needs none of it (and runs in a container image that carries no vitest native binding).
+if (['run', 'report'].includes(process.argv[2]) && !process.argv.includes('--help') && !process.argv.includes('--quirks')) await import('vitest/node');
 const { register } = await import('tsx/esm/api');
 
 register();

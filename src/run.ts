@@ -330,42 +330,10 @@ export function renderRecap(summary: RunSummary): string {
   return redact(lines.join('\n'));
 }
 
-export interface ListedCase {
-  id: string;
-  suite: string;
-  clause: string;
-  level: string;
-  title: string;
-  requirement: string;
-  expected: string;
-}
-
-/** Collects the cases without running them (h2spec's dry run). */
-export async function listCases(suite: string | undefined): Promise<ListedCase[]> {
-  const filters = suiteFilters(suite);
-  const vitest = await createVitest(
-    'test',
-    { root: PACKAGE_ROOT, config: join(PACKAGE_ROOT, 'vitest.config.ts'), project: ['suites'], watch: false, reporters: [] },
-    {},
-    { stdout: new NullStream(), stderr: process.stderr },
-  );
-  try {
-    const { testModules } = await vitest.collect(filters);
-    const cases: ListedCase[] = [];
-    for (const m of testModules) {
-      for (const t of m.children.allTests()) {
-        const rtc = t.meta().rtc as CaseRecord | undefined;
-        if (rtc) cases.push({ id: rtc.id, suite: rtc.protocol, clause: rtc.clause, level: rtc.level, title: rtc.title, requirement: rtc.requirement, expected: rtc.expected });
-      }
-    }
-    return cases;
-  } finally {
-    await vitest.close();
-  }
-}
+export { listCases, type ListedCase } from './report/catalogue.ts';
 
 /** Swallows vitest's own console output: the harness prints its own progress. */
-class NullStream extends Writable {
+export class NullStream extends Writable {
   override _write(_chunk: unknown, _enc: BufferEncoding, done: () => void): void {
     done();
   }

@@ -20,7 +20,7 @@ export const listCommand: Command = {
       if (!v.json) process.stdout.write(`${rows.length} quirks (run --quirk NAME, mock --quirk NAME)\n`);
       return 0;
     }
-    const [{ listCases }, { compareIds }] = await Promise.all([import('../run.ts'), import('../report/summary.ts')]);
+    const [{ listCases }, { compareIds }] = await Promise.all([import('../report/catalogue.ts'), import('../report/summary.ts')]);
     const cases = (await listCases(v.suite as string | undefined)).sort((a, b) => compareIds(a.id, b.id));
     if (v.json) {
       process.stdout.write(JSON.stringify(cases, null, 2) + '\n');

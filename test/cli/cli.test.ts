@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { CLAUSES } from '../../src/clauses.ts';
-import { cli as run, tmp } from '../run-cli.ts';
+import { readCatalogue } from '../../src/report/catalogue.ts';
+import { ROOT, cli as run, tmp } from '../run-cli.ts';
 
 const cli = (args: string[], timeoutMs = 60_000) => run(args, { timeoutMs });
 
@@ -23,6 +24,25 @@ describe('rtc-conformance list', () => {
     expect(cases.every((c) => c.suite === suite)).toBe(true);
     expect(new Set(cases.map((c) => c.id)).size).toBe(cases.length);
   });
+});
+
+describe('the case catalogue (what list reads)', () => {
+  test('suites/catalogue.json is current: regenerate it with "npx rtc-conformance list" after changing a case', () => {
+    expect(readCatalogue(), 'suites/catalogue.json is stale: run "npx rtc-conformance list" and commit it').toBeDefined();
+  });
+
+  test('it holds exactly what vitest collects from the suites', async () => {
+    const committed = readCatalogue()!;
+    const { createVitest } = await import('vitest/node');
+    const vitest = await createVitest('test', { root: ROOT, config: join(ROOT, 'vitest.config.ts'), project: ['suites'], watch: false, reporters: [] });
+    try {
+      const { testModules } = await vitest.collect([]);
+      const ids = testModules.flatMap((m) => [...m.children.allTests()].map((t) => (t.meta() as { rtc?: { id: string } }).rtc?.id)).filter(Boolean).sort();
+      expect(committed.map((c) => c.id).sort()).toEqual(ids);
+    } finally {
+      await vitest.close();
+    }
+  }, 120_000);
 });
 
 describe('rtc-conformance usage and target errors exit 2 with a clear message', () => {
