@@ -156,6 +156,8 @@ async function runOn(req: RunRequest): Promise<{ summary: RunSummary; exitCode: 
       config: join(PACKAGE_ROOT, 'vitest.config.ts'),
       project: ['suites'],
       watch: false,
+      // Cases mostly wait on the servers' timers, not on the CPU: four files at a time.
+      maxWorkers: 4,
       // vitest's own sharding: whole test files, split the same way on every machine, none left out.
       ...(req.shard ? { shard: `${req.shard.index}/${req.shard.count}` } : {}),
       reporters: [
