@@ -46,7 +46,7 @@ export function redact(text: string): string {
   return out
     .replace(/(\b[a-z][\w+.-]*:\/\/[^\s/:@]*):[^\s/@]+@/gi, '$1:<redacted password>@')
     .replace(/([?&;](?:token|access_token|auth|password|passwd|passcode|secret|key|api_key|apikey|signature)=)[^&\s#'"<>]+/gi, '$1<redacted>')
-    .replace(/\b(x-auth-token|authorization|proxy-authorization)(["']?\s*[:=]\s*["']?)(?:(WCS|Basic|Bearer|Digest)\s+)?(?!<redacted)[^\s"',}]+/gi, (_m, name, sep, scheme) => `${name}${sep}${scheme ? `${scheme} ` : ''}<redacted>`);
+    .replace(/\b(x-auth-token|authorization|proxy-authorization)(["']?\s*[:=]\s*["']?)(?:(WCS|Basic|Bearer|Digest)\s+)?(?!<redacted|(?:WCS|Basic|Bearer|Digest)\s)[^\s"',}]+/gi, (_m, name, sep, scheme) => `${name}${sep}${scheme ? `${scheme} ` : ''}<redacted>`);
 }
 
 /** Redacts every string inside a JSON-like value (summary entries, measurements, environment). */
