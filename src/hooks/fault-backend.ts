@@ -127,7 +127,8 @@ export async function startFaultBackend(options: { host?: string; port?: number;
     } catch {
       // answer an empty object
     }
-    return JSON.stringify(fault.kind === 'answer' && fault.restClientConfig ? { ...body, restClientConfig: fault.restClientConfig } : body);
+    const config = fault.kind === 'answer' || fault.kind === 'idle-close' ? fault.restClientConfig : undefined;
+    return JSON.stringify(config ? { ...body, restClientConfig: config } : body);
   };
 
   const rawAnswer = (text: string): { head: Buffer; body: Buffer } => {

@@ -20,9 +20,10 @@ export type Fault =
   | { kind: 'half' }
   /**
    * Answered normally, keep-alive; if the connection is then idle for `afterMs`, the backend closes it (`fin`: FIN,
-   * still reading, so that a request sent on it later is seen as a stale attempt; `rst`: TCP reset).
+   * still reading, so that a request sent on it later is seen as a stale attempt; `rst`: TCP reset). The answer
+   * carries `restClientConfig` when given, as `answer` does.
    */
-  | { kind: 'idle-close'; afterMs: number; how: 'fin' | 'rst' }
+  | { kind: 'idle-close'; afterMs: number; how: 'fin' | 'rst'; restClientConfig?: Record<string, unknown> }
   /** Reads the head and the first body chunk only (where the marker is), then closes: a send that fails part-way. */
   | { kind: 'close-after-headers' }
   /** Resets the connection (RST) as soon as the head and the first body chunk are in, before reading the body. */
@@ -63,7 +64,13 @@ function faultProblem(f: unknown): string | undefined {
                 : undefined)
       );
     case 'idle-close':
-      return keys('afterMs', 'how') ?? (!int(o.afterMs, 1, 60_000) ? 'afterMs must be an integer 1 … 60000' : o.how !== 'fin' && o.how !== 'rst' ? 'how must be fin or rst' : undefined);
+      return (
+        keys('afterMs', 'how', 'restClientConfig') ??
+        (!int(o.afterMs, 1, 60_000) ? 'afterMs must be an integer 1 … 60000'
+          : o.how !== 'fin' && o.how !== 'rst' ? 'how must be fin or rst'
+            : o.restClientConfig !== undefined && (typeof o.restClientConfig !== 'object' || o.restClientConfig === null) ? 'restClientConfig must be an object'
+              : undefined)
+      );
     default:
       return `unknown fault kind ${JSON.stringify(o.kind)}`;
   }

@@ -2,6 +2,7 @@ import { hookAuthorization } from '../../../src/hooks/signature.ts';
 import { describe } from 'vitest';
 import { conformanceCase } from '../../../src/case.ts';
 import { problems } from '../../../src/schemas.ts';
+import { connectionFaultCases } from './connection-faults.ts';
 import { instance, session, settledDeliveries } from './flows.ts';
 
 /** Tolerance on give-up times: the client's timer, the event loop and loopback latency. */
@@ -348,3 +349,5 @@ describe('client role: events and per-method configuration', () => {
     },
   );
 });
+
+connectionFaultCases();
