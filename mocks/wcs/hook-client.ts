@@ -88,9 +88,9 @@ export class HookClient {
   private retryRequest(err: AttemptError, execution: number): boolean {
     if (execution > this.settings.rest_client_request_retry_count) return false;
     const sentRetry = this.settings.rest_client_request_sent_retry_enabled || this.quirks.has('wcs.ignore-sent-retry-flag');
+    if (err.nonRetriable) return /SocketTimeout/.test(err.exception.javaClass) && this.quirks.has('wcs.retry-on-read-timeout');
     // The body is read after the exchange, outside the retry loop: a half answer is final.
     if (err.phase === 'body') return this.quirks.has('wcs.retry-half-answer') && sentRetry;
-    if (err.nonRetriable) return /SocketTimeout/.test(err.exception.javaClass) && this.quirks.has('wcs.retry-on-read-timeout');
     if (!err.sent) return sentRetry || !this.quirks.has('wcs.unsent-needs-sent-retry');
     if (this.quirks.has('wcs.no-retry-on-drop')) return false;
     if (err.staleReuse && this.quirks.has('wcs.no-retry-on-stale')) return false;
