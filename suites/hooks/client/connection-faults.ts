@@ -14,7 +14,7 @@ import { instance, session, settledDeliveries, type WcsClient } from './flows.ts
 const slack = (timeoutMs: number) => Math.max(500, timeoutMs * 0.25);
 const FAIL_ON_DATA = { OnDataEvent: { restOnError: 'FAIL' } };
 
-function httpClient4(c: CaseContext, text: string): void {
+export function httpClient4(c: CaseContext, text: string): void {
   c.measure('HttpClient 4.5.14 does', text);
 }
 
@@ -101,6 +101,7 @@ export function connectionFaultCases(): void {
         const after = st.at - d.arrivedAt;
         const applied = st.data.status === 'ESTABLISHED' ? 'inactivity' : 'deadline';
         c.measure('timeout applied', `${applied} (${st.data.status} after ${after} ms)`);
+        c.observe(`${applied}: ${st.data.status} after ${after} ms of an answer trickled over ${timeoutMs * 4} ms (HttpClient 4: inactivity, waited for)`);
         c.check(applied === 'inactivity', `ESTABLISHED after ≈ ${timeoutMs * 4} ms (an inactivity timeout)`, `${st.data.status} after ${after} ms: ${applied === 'deadline' ? 'a deadline' : ''} ${String(st.data.info ?? '')}`);
       },
     );
