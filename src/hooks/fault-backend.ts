@@ -70,6 +70,17 @@ function json(res: ServerResponse, status: number, body: unknown, extra: Record<
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...extra }).end(text);
 }
 
+/** An event handler that a peer's input can never make throw out of the process: the connection is cut instead. */
+function guarded<A extends unknown[]>(req: IncomingMessage, fn: (...args: A) => void): (...args: A) => void {
+  return (...args: A) => {
+    try {
+      fn(...args);
+    } catch {
+      req.socket.destroy();
+    }
+  };
+}
+
 function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -229,7 +240,7 @@ export async function startFaultBackend(options: { host?: string; port?: number;
       delivery.complete = complete;
     };
 
-    req.on('data', (c: Buffer) => {
+    req.on('data', guarded(req, (c: Buffer) => {
       if (acted) return;
       bytes += c.length;
       if (kept < MAX_HOOK_BODY) {
@@ -254,8 +265,8 @@ export async function startFaultBackend(options: { host?: string; port?: number;
         update(false);
         answer(req, res, fault, delivery);
       }
-    });
-    req.on('end', () => {
+    }));
+    req.on('end', guarded(req, () => {
       if (acted) return;
       acted = true;
       if (!isHook) return json(res, 404, { status: 404, reason: 'Not Found' });
@@ -263,7 +274,7 @@ export async function startFaultBackend(options: { host?: string; port?: number;
       update(true);
       if (stale.has(socket)) return void socket.destroy();
       answer(req, res, fault, delivery);
-    });
+    }));
     req.on('error', () => socket.destroy());
   };
 
@@ -299,13 +310,13 @@ export async function startFaultBackend(options: { host?: string; port?: number;
     if (Number(req.headers['content-length'] ?? 0) > MAX_CONTROL_BODY) return json(res, 413, { error: `at most ${MAX_CONTROL_BODY} octets` }, close);
     const chunks: Buffer[] = [];
     let bytes = 0;
-    req.on('data', (c: Buffer) => {
+    req.on('data', guarded(req, (c: Buffer) => {
       bytes += c.length;
       if (bytes <= MAX_CONTROL_BODY) chunks.push(c);
       else if (!res.headersSent) json(res, 413, { error: `at most ${MAX_CONTROL_BODY} octets` }, close);
-    });
+    }));
     req.on('error', () => req.socket.destroy());
-    req.on('end', () => {
+    req.on('end', guarded(req, () => {
       if (res.headersSent) return;
       let value: unknown;
       try {
@@ -319,7 +330,7 @@ export async function startFaultBackend(options: { host?: string; port?: number;
       faults.set(marker, parsed.faults);
       if (!deliveries.has(marker)) deliveries.set(marker, []);
       res.writeHead(204).end();
-    });
+    }));
   };
 
   const control: Server = createServer((req, res) => {
