@@ -169,7 +169,7 @@ export function connectionFaultCases(): void {
 
   describe('H-13 sent-retry off: a send that fails part-way is retried', () => {
     conformanceCase(
-      { id: 'H-13.4', title: 'sent-retry off: the backend closes after reading the headers of a 4 MiB hook: retried, 1 + count attempts', expected: 'OnDataEvent of 4 MiB, the backend closing after its head and first chunk every time (restOnError FAIL): 1 + rest_client_request_retry_count attempts, then ErrorEvent', timeoutMs: 25_000 },
+      { id: 'H-13.4', title: 'sent-retry off: the backend closes after reading the headers of an 8 MiB hook: retried, 1 + count attempts', expected: 'OnDataEvent of 8 MiB, the backend closing after its head and first chunk every time (restOnError FAIL): 1 + rest_client_request_retry_count attempts, then ErrorEvent', timeoutMs: 25_000 },
       async (c) => {
         const wcs = instance(c, (s) => !s.rest_client_request_sent_retry_enabled && s.rest_client_request_retry_count > 0 && !s.disable_rest_requests, 'rest_client_request_sent_retry_enabled=false, count > 0');
         const expected = 1 + wcs.settings.rest_client_request_retry_count;
@@ -177,14 +177,16 @@ export function connectionFaultCases(): void {
         const client = await session(c, wcs, { connect: { kind: 'answer', restClientConfig: FAIL_ON_DATA }, OnDataEvent: { kind: 'close-after-headers' } });
         const st = await client.event('ConnectionStatusEvent', 5000);
         if (st?.data.status !== 'ESTABLISHED') throw new FlowError(`the connection was not established: ${JSON.stringify(st?.data ?? 'no ConnectionStatusEvent')}`);
-        client.sendData({ blob: 'x'.repeat(4 * 1024 * 1024) });
+        // 8 MiB: more than loopback's socket buffers hold (a 4 MiB send buffer and the receive window of a backend
+        // that does not read), so that the send cannot complete before the backend closes, under any load.
+        client.sendData({ blob: 'x'.repeat(8 * 1024 * 1024) });
         const outcome = await firstOf(client, 15_000);
         await new Promise((r) => setTimeout(r, 500));
         const attempts = (await client.requests()).filter((d) => d.method === 'OnDataEvent');
         c.measure('attempts', attempts.length);
         c.measure('octets read per attempt', attempts.map((d) => d.bodyBytes).join(', '));
         c.measure('client saw', outcome ? `${outcome.name} ${outcome.info ?? ''}` : 'nothing');
-        if (attempts.length === 0) throw new FlowError('the 4 MiB OnDataEvent never reached the backend');
+        if (attempts.length === 0) throw new FlowError('the 8 MiB OnDataEvent never reached the backend');
         if (attempts.some((d) => d.complete)) throw new FlowError('the backend read a whole body: the fault did not apply');
         c.check(attempts.length === expected, `${expected} attempts (1 + ${wcs.settings.rest_client_request_retry_count}: not sent, so retried)`, `${attempts.length} attempts`);
       },
