@@ -55,12 +55,15 @@ export async function startEchoBackend(options: EchoBackendOptions = {}): Promis
     const chunks: Buffer[] = [];
     let bytes = 0;
     const tooLarge = () => {
-      res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
+      // No `Connection: close`: node would close at once, with the body unread, and the kernel's RST would discard
+      // the 413 before the client reads it. The rest is read and dropped (lingering close), then the connection is
+      // closed, gracefully once the body is in, or cut after LINGER_MS.
+      res.writeHead(413, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ status: 413, reason: `Payload Too Large: at most ${maxBodyBytes} octets` }));
-      // Read and drop the rest for a while (lingering close), then cut: the client reads a 413, not a reset.
       chunks.length = 0;
       req.removeAllListeners('data');
       req.removeAllListeners('end');
+      req.on('end', () => req.socket.end());
       req.resume();
       setTimeout(() => req.socket.destroy(), LINGER_MS).unref();
     };

@@ -218,7 +218,7 @@ describe('a run whose ports get hostile requests', () => {
       timeoutMs: 120_000,
       onLine: (line, child) => {
         // Once cases run, the servers are up: attack them all, twice.
-        if (!attacked && /^\s*1\/\d+/.test(line)) {
+        if (!attacked && /^\s*1\/\S+ /.test(line)) {
           attacked = (async () => {
             const ports = listeningPorts(child.pid!);
             for (let round = 0; round < 2; round++) await Promise.all(ports.map(hostileRequests));
