@@ -64,7 +64,8 @@ async function firstOf(client: WcsClient, withinMs: number): Promise<{ name: str
 }
 
 export function connectionFaultCases(): void {
-  describe('H-10 the timeout is one of inactivity', () => {
+  // Faults that hurt only the connection they happen on: these cases run concurrently.
+  describe('H-10 / H-12 / H-13 inactivity, half answers, part-way sends', () => {
     conformanceCase(
       { id: 'H-10.5', title: 'a backend that goes silent after its head and a first body chunk: the client gives up ≈ the timeout after the last octet', expected: 'head at once, a body chunk every 0.7 × timeout, silent after the second piece: FAILED ≈ rest_request_timeout (± max(500 ms, 25%)) after the backend\'s last octet, one delivery', timeoutMs: 25_000 },
       async (c) => {
@@ -105,9 +106,7 @@ export function connectionFaultCases(): void {
         c.check(applied === 'inactivity', `ESTABLISHED after ≈ ${timeoutMs * 4} ms (an inactivity timeout)`, `${st.data.status} after ${after} ms: ${applied === 'deadline' ? 'a deadline' : ''} ${String(st.data.info ?? '')}`);
       },
     );
-  });
 
-  describe('H-12 a half answer is not retried', () => {
     conformanceCase(
       { id: 'H-12.4', title: 'a response head and half its body, then FIN: the hook fails once, never retried', expected: 'connect answered with Content-Length N and N/2 octets, then FIN: one delivery, the connection FAILED', timeoutMs: 20_000 },
       async (c) => {
@@ -120,6 +119,30 @@ export function connectionFaultCases(): void {
         if (!all[0]?.lastOctetAt) throw new FlowError('the backend sent no half answer');
         c.check(all.length === 1, 'one delivery (a half answer is not retried)', `${all.length} deliveries`);
         c.check(st?.data.status === 'FAILED', 'FAILED', JSON.stringify(st?.data ?? 'no ConnectionStatusEvent'));
+      },
+    );
+
+    conformanceCase(
+      { id: 'H-13.4', title: 'sent-retry off: the backend closes after reading the headers of an 8 MiB hook: retried, 1 + count attempts', expected: 'OnDataEvent of 8 MiB, the backend closing after its head and first chunk every time (restOnError FAIL): 1 + rest_client_request_retry_count attempts, then ErrorEvent', timeoutMs: 25_000 },
+      async (c) => {
+        const wcs = instance(c, (s) => !s.rest_client_request_sent_retry_enabled && s.rest_client_request_retry_count > 0 && !s.disable_rest_requests, 'rest_client_request_sent_retry_enabled=false, count > 0');
+        const expected = 1 + wcs.settings.rest_client_request_retry_count;
+        httpClient4(c, `the send fails part-way (SocketException), so the request was not sent: retried whatever the flag, ${expected} attempts`);
+        const client = await session(c, wcs, { connect: { kind: 'answer', restClientConfig: FAIL_ON_DATA }, OnDataEvent: { kind: 'close-after-headers' } });
+        const st = await client.event('ConnectionStatusEvent', 5000);
+        if (st?.data.status !== 'ESTABLISHED') throw new FlowError(`the connection was not established: ${JSON.stringify(st?.data ?? 'no ConnectionStatusEvent')}`);
+        // 8 MiB: more than loopback's socket buffers hold (a 4 MiB send buffer and the receive window of a backend
+        // that does not read), so that the send cannot complete before the backend closes, under any load.
+        client.sendData({ blob: 'x'.repeat(8 * 1024 * 1024) });
+        const outcome = await firstOf(client, 15_000);
+        await new Promise((r) => setTimeout(r, 500));
+        const attempts = (await client.requests()).filter((d) => d.method === 'OnDataEvent');
+        c.measure('attempts', attempts.length);
+        c.measure('octets read per attempt', attempts.map((d) => d.bodyBytes).join(', '));
+        c.measure('client saw', outcome ? `${outcome.name} ${outcome.info ?? ''}` : 'nothing');
+        if (attempts.length === 0) throw new FlowError('the 8 MiB OnDataEvent never reached the backend');
+        if (attempts.some((d) => d.complete)) throw new FlowError('the backend read a whole body: the fault did not apply');
+        c.check(attempts.length === expected, `${expected} attempts (1 + ${wcs.settings.rest_client_request_retry_count}: not sent, so retried)`, `${attempts.length} attempts`);
       },
     );
   });
@@ -163,32 +186,6 @@ export function connectionFaultCases(): void {
         const { outcome, delivered } = await afterIdleClose(c, wcs, 'rst');
         if (!outcome) throw new FlowError('the client reported nothing about the OnDataEvent (neither DataStatusEvent nor ErrorEvent)');
         c.check(delivered.length === 1 && outcome.name !== 'ErrorEvent', 'one OnDataEvent delivery and no ErrorEvent', `${delivered.length} deliveries, ${outcome.name}${outcome.info ? ` ${outcome.info}` : ''}`);
-      },
-    );
-  });
-
-  describe('H-13 sent-retry off: a send that fails part-way is retried', () => {
-    conformanceCase(
-      { id: 'H-13.4', title: 'sent-retry off: the backend closes after reading the headers of an 8 MiB hook: retried, 1 + count attempts', expected: 'OnDataEvent of 8 MiB, the backend closing after its head and first chunk every time (restOnError FAIL): 1 + rest_client_request_retry_count attempts, then ErrorEvent', timeoutMs: 25_000 },
-      async (c) => {
-        const wcs = instance(c, (s) => !s.rest_client_request_sent_retry_enabled && s.rest_client_request_retry_count > 0 && !s.disable_rest_requests, 'rest_client_request_sent_retry_enabled=false, count > 0');
-        const expected = 1 + wcs.settings.rest_client_request_retry_count;
-        httpClient4(c, `the send fails part-way (SocketException), so the request was not sent: retried whatever the flag, ${expected} attempts`);
-        const client = await session(c, wcs, { connect: { kind: 'answer', restClientConfig: FAIL_ON_DATA }, OnDataEvent: { kind: 'close-after-headers' } });
-        const st = await client.event('ConnectionStatusEvent', 5000);
-        if (st?.data.status !== 'ESTABLISHED') throw new FlowError(`the connection was not established: ${JSON.stringify(st?.data ?? 'no ConnectionStatusEvent')}`);
-        // 8 MiB: more than loopback's socket buffers hold (a 4 MiB send buffer and the receive window of a backend
-        // that does not read), so that the send cannot complete before the backend closes, under any load.
-        client.sendData({ blob: 'x'.repeat(8 * 1024 * 1024) });
-        const outcome = await firstOf(client, 15_000);
-        await new Promise((r) => setTimeout(r, 500));
-        const attempts = (await client.requests()).filter((d) => d.method === 'OnDataEvent');
-        c.measure('attempts', attempts.length);
-        c.measure('octets read per attempt', attempts.map((d) => d.bodyBytes).join(', '));
-        c.measure('client saw', outcome ? `${outcome.name} ${outcome.info ?? ''}` : 'nothing');
-        if (attempts.length === 0) throw new FlowError('the 8 MiB OnDataEvent never reached the backend');
-        if (attempts.some((d) => d.complete)) throw new FlowError('the backend read a whole body: the fault did not apply');
-        c.check(attempts.length === expected, `${expected} attempts (1 + ${wcs.settings.rest_client_request_retry_count}: not sent, so retried)`, `${attempts.length} attempts`);
       },
     );
   });
