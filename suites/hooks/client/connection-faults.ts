@@ -65,14 +65,14 @@ async function firstOf(client: WcsClient, withinMs: number): Promise<{ name: str
 
 export function connectionFaultCases(): void {
   // Faults that hurt only the connection they happen on: these cases run concurrently.
-  describe('H-10 / H-12 / H-13 inactivity, half answers, part-way sends', () => {
+  describe('H-10 / H-12 inactivity, half answers', () => {
     conformanceCase(
-      { id: 'H-10.5', title: 'a backend that goes silent after its head and a first body chunk: the client gives up ≈ the timeout after the last octet', expected: 'head at once, a body chunk every 0.7 × timeout, silent after the second piece: FAILED ≈ rest_request_timeout (± max(500 ms, 25%)) after the backend\'s last octet, one delivery', timeoutMs: 25_000 },
+      { id: 'H-10.5', title: 'a backend that goes silent after its head and a first body chunk: the client gives up ≈ the timeout after the last octet', expected: 'head at once, a body chunk every 0.6 × timeout, silent after the second piece: FAILED rest_request_timeout (- max(150 ms, 10%), + max(500 ms, 25%)) after the backend\'s last octet, one delivery', timeoutMs: 25_000 },
       async (c) => {
         const wcs = instance(c, timed, 'a rest_request_timeout of 5 s or less');
         const timeoutMs = wcs.settings.rest_request_timeout * 1000;
         httpClient4(c, 'gives up ≈ the timeout after the last octet it read: the socket timeout is per read (SocketTimeoutException: Read timed out), not retried');
-        const client = await session(c, wcs, { connect: { kind: 'trickle', intervalMs: Math.round(timeoutMs * 0.7), headChunks: 1, bodyChunks: 4, silentAfter: 3 } });
+        const client = await session(c, wcs, { connect: { kind: 'trickle', intervalMs: Math.round(timeoutMs * 0.6), headChunks: 1, bodyChunks: 4, silentAfter: 3 } });
         const st = await client.event('ConnectionStatusEvent', timeoutMs * 3 + 3000);
         const all = await settledDeliveries(client, 'connect', 300);
         const d = all[0];
@@ -85,7 +85,10 @@ export function connectionFaultCases(): void {
         c.measure('client saw', JSON.stringify(st?.data ?? 'no ConnectionStatusEvent'));
         c.check(st?.data.status === 'FAILED', 'the connection FAILED', JSON.stringify(st?.data ?? 'no ConnectionStatusEvent'));
         c.check(all.length === 1, 'one delivery', `${all.length} deliveries`);
-        c.check(Math.abs(gaveUp - timeoutMs) <= slack(timeoutMs), `give-up ${timeoutMs} ms ± ${slack(timeoutMs)} after the backend's last octet`, `${gaveUp} ms after it (${(st?.at ?? Date.now()) - d.arrivedAt} ms after the delivery)`);
+        // Measured give-up times can only come out late (the last octet reaches the client after the backend wrote it,
+        // the event reaches the harness after the client sent it): early, the tolerance is small.
+        const early = Math.max(150, timeoutMs * 0.1);
+        c.check(gaveUp >= timeoutMs - early && gaveUp <= timeoutMs + slack(timeoutMs), `give-up ${timeoutMs} ms (- ${early}, + ${slack(timeoutMs)}) after the backend's last octet`, `${gaveUp} ms after it (${(st?.at ?? Date.now()) - d.arrivedAt} ms after the delivery)`);
       },
     );
 
@@ -119,30 +122,6 @@ export function connectionFaultCases(): void {
         if (!all[0]?.lastOctetAt) throw new FlowError('the backend sent no half answer');
         c.check(all.length === 1, 'one delivery (a half answer is not retried)', `${all.length} deliveries`);
         c.check(st?.data.status === 'FAILED', 'FAILED', JSON.stringify(st?.data ?? 'no ConnectionStatusEvent'));
-      },
-    );
-
-    conformanceCase(
-      { id: 'H-13.4', title: 'sent-retry off: the backend closes after reading the headers of an 8 MiB hook: retried, 1 + count attempts', expected: 'OnDataEvent of 8 MiB, the backend closing after its head and first chunk every time (restOnError FAIL): 1 + rest_client_request_retry_count attempts, then ErrorEvent', timeoutMs: 25_000 },
-      async (c) => {
-        const wcs = instance(c, (s) => !s.rest_client_request_sent_retry_enabled && s.rest_client_request_retry_count > 0 && !s.disable_rest_requests, 'rest_client_request_sent_retry_enabled=false, count > 0');
-        const expected = 1 + wcs.settings.rest_client_request_retry_count;
-        httpClient4(c, `the send fails part-way (SocketException), so the request was not sent: retried whatever the flag, ${expected} attempts`);
-        const client = await session(c, wcs, { connect: { kind: 'answer', restClientConfig: FAIL_ON_DATA }, OnDataEvent: { kind: 'close-after-headers' } });
-        const st = await client.event('ConnectionStatusEvent', 5000);
-        if (st?.data.status !== 'ESTABLISHED') throw new FlowError(`the connection was not established: ${JSON.stringify(st?.data ?? 'no ConnectionStatusEvent')}`);
-        // 8 MiB: more than loopback's socket buffers hold (a 4 MiB send buffer and the receive window of a backend
-        // that does not read), so that the send cannot complete before the backend closes, under any load.
-        client.sendData({ blob: 'x'.repeat(8 * 1024 * 1024) });
-        const outcome = await firstOf(client, 15_000);
-        await new Promise((r) => setTimeout(r, 500));
-        const attempts = (await client.requests()).filter((d) => d.method === 'OnDataEvent');
-        c.measure('attempts', attempts.length);
-        c.measure('octets read per attempt', attempts.map((d) => d.bodyBytes).join(', '));
-        c.measure('client saw', outcome ? `${outcome.name} ${outcome.info ?? ''}` : 'nothing');
-        if (attempts.length === 0) throw new FlowError('the 8 MiB OnDataEvent never reached the backend');
-        if (attempts.some((d) => d.complete)) throw new FlowError('the backend read a whole body: the fault did not apply');
-        c.check(attempts.length === expected, `${expected} attempts (1 + ${wcs.settings.rest_client_request_retry_count}: not sent, so retried)`, `${attempts.length} attempts`);
       },
     );
   });
@@ -186,6 +165,33 @@ export function connectionFaultCases(): void {
         const { outcome, delivered } = await afterIdleClose(c, wcs, 'rst');
         if (!outcome) throw new FlowError('the client reported nothing about the OnDataEvent (neither DataStatusEvent nor ErrorEvent)');
         c.check(delivered.length === 1 && outcome.name !== 'ErrorEvent', 'one OnDataEvent delivery and no ErrorEvent', `${delivered.length} deliveries, ${outcome.name}${outcome.info ? ` ${outcome.info}` : ''}`);
+      },
+    );
+  });
+
+  // Alone too: the 8 MiB hook keeps the reference WCS's process busy for a while, which would skew the timing cases.
+  describe('H-13 sent-retry off: a send that fails part-way is retried', () => {
+    conformanceCase(
+      { id: 'H-13.4', title: 'sent-retry off: the backend closes after reading the headers of an 8 MiB hook: retried, 1 + count attempts', expected: 'OnDataEvent of 8 MiB, the backend closing after its head and first chunk every time (restOnError FAIL): 1 + rest_client_request_retry_count attempts, then ErrorEvent', timeoutMs: 25_000 },
+      async (c) => {
+        const wcs = instance(c, (s) => !s.rest_client_request_sent_retry_enabled && s.rest_client_request_retry_count > 0 && !s.disable_rest_requests, 'rest_client_request_sent_retry_enabled=false, count > 0');
+        const expected = 1 + wcs.settings.rest_client_request_retry_count;
+        httpClient4(c, `the send fails part-way (SocketException), so the request was not sent: retried whatever the flag, ${expected} attempts`);
+        const client = await session(c, wcs, { connect: { kind: 'answer', restClientConfig: FAIL_ON_DATA }, OnDataEvent: { kind: 'close-after-headers' } });
+        const st = await client.event('ConnectionStatusEvent', 5000);
+        if (st?.data.status !== 'ESTABLISHED') throw new FlowError(`the connection was not established: ${JSON.stringify(st?.data ?? 'no ConnectionStatusEvent')}`);
+        // 8 MiB: more than loopback's socket buffers hold (a 4 MiB send buffer and the receive window of a backend
+        // that does not read), so that the send cannot complete before the backend closes, under any load.
+        client.sendData({ blob: 'x'.repeat(8 * 1024 * 1024) });
+        const outcome = await firstOf(client, 15_000);
+        await new Promise((r) => setTimeout(r, 500));
+        const attempts = (await client.requests()).filter((d) => d.method === 'OnDataEvent');
+        c.measure('attempts', attempts.length);
+        c.measure('octets read per attempt', attempts.map((d) => d.bodyBytes).join(', '));
+        c.measure('client saw', outcome ? `${outcome.name} ${outcome.info ?? ''}` : 'nothing');
+        if (attempts.length === 0) throw new FlowError('the 8 MiB OnDataEvent never reached the backend');
+        if (attempts.some((d) => d.complete)) throw new FlowError('the backend read a whole body: the fault did not apply');
+        c.check(attempts.length === expected, `${expected} attempts (1 + ${wcs.settings.rest_client_request_retry_count}: not sent, so retried)`, `${attempts.length} attempts`);
       },
     );
   });
