@@ -21,8 +21,19 @@ export interface EchoBackendOptions {
   restClientConfig?: Record<string, unknown>;
   /** When set, requests must carry `Authorization: WCS <hex HMAC-MD5 of the body>` (H-6), else 403. */
   secretKey?: string;
+  /** Request body limit, octets (default 1 MiB): a larger body is answered 413 and never kept. */
+  maxBodyBytes?: number;
+  /** Time to receive a request's head, ms (default 5000); then 408 and close (slowloris). */
+  headersTimeoutMs?: number;
+  /** Time to receive a whole request, head and body, ms (default 15000); then 408 and close (slow bodies). */
+  requestTimeoutMs?: number;
   quirks?: ReadonlySet<Quirk>;
 }
+
+/** The echo backend's limits (documented in the README, hooks section). */
+export const ECHO_BACKEND_LIMITS = { maxBodyBytes: 1024 * 1024, headersTimeoutMs: 5000, requestTimeoutMs: 15_000 } as const;
+/** After a 413 the rest of the body is read and dropped for this long, so that the client sees the 413, not a reset. */
+const LINGER_MS = 2000;
 
 export interface RunningEchoBackend {
   url: string;
@@ -37,9 +48,32 @@ export const DEFAULT_REST_CLIENT_CONFIG = {
 
 export async function startEchoBackend(options: EchoBackendOptions = {}): Promise<RunningEchoBackend> {
   const path = (options.path ?? '/apps/echo').replace(/\/$/, '');
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const maxBodyBytes = options.maxBodyBytes ?? ECHO_BACKEND_LIMITS.maxBodyBytes;
+  const requestTimeout = options.requestTimeoutMs ?? ECHO_BACKEND_LIMITS.requestTimeoutMs;
+  const headersTimeout = Math.min(options.headersTimeoutMs ?? ECHO_BACKEND_LIMITS.headersTimeoutMs, requestTimeout);
+  const server = createServer({ headersTimeout, requestTimeout, connectionsCheckingInterval: Math.max(100, Math.min(1000, headersTimeout / 4)) }, (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
+    let bytes = 0;
+    const tooLarge = () => {
+      // No `Connection: close`: node would close at once, with the body unread, and the kernel's RST would discard
+      // the 413 before the client reads it. The rest is read and dropped (lingering close), then the connection is
+      // closed, gracefully once the body is in, or cut after LINGER_MS.
+      res.writeHead(413, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: 413, reason: `Payload Too Large: at most ${maxBodyBytes} octets` }));
+      chunks.length = 0;
+      req.removeAllListeners('data');
+      req.removeAllListeners('end');
+      req.on('end', () => req.socket.end());
+      req.resume();
+      setTimeout(() => req.socket.destroy(), LINGER_MS).unref();
+    };
+    if (Number(req.headers['content-length'] ?? 0) > maxBodyBytes) return tooLarge();
+    req.on('data', (c: Buffer) => {
+      bytes += c.length;
+      if (bytes > maxBodyBytes) return tooLarge();
+      chunks.push(c);
+    });
+    req.on('error', () => req.socket.destroy());
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
       const reply = (status: number, body: unknown): void => {

@@ -20,5 +20,10 @@ export const HOOKS_QUIRKS = {
   'wcs.status-line-reason': { clause: 'H-5', breaks: 'the reference WCS shows the status-line reason even when the refusal body is exactly {status, reason}' },
   'wcs.zero-timeout-gives-up': { clause: 'H-11', breaks: 'the reference WCS takes rest_request_timeout=0 as "give up at once" instead of "no timeout"' },
   'wcs.no-retry-on-drop': { clause: 'H-12', breaks: 'the reference WCS never retries a hook whose connection dropped without an answer' },
+  'wcs.deadline-timeout': { clause: 'H-10', breaks: 'the reference WCS applies rest_request_timeout as a deadline from the request instead of per read (inactivity)' },
+  'wcs.retry-half-answer': { clause: 'H-12', breaks: 'the reference WCS retries a hook whose answer broke off after the response head (a half answer), like a dropped connection' },
+  'wcs.no-retry-on-stale': { clause: 'H-12', breaks: 'the reference WCS gives up a hook sent on a pooled keep-alive connection that the backend had closed, although sent-retry is on' },
+  'wcs.stale-retry-without-sent-retry': { clause: 'H-13', breaks: 'the reference WCS retries a hook sent whole on a keep-alive connection that the backend had closed, although sent-retry is off (takes it as not sent)' },
+  'wcs.unsent-needs-sent-retry': { clause: 'H-13', breaks: 'the reference WCS does not retry a hook whose sending failed part-way (a reset stale connection, a backend closing after the headers) when sent-retry is off' },
   'wcs.no-error-event-on-status': { clause: 'H-15', breaks: 'the reference WCS sends no ErrorEvent for an event hook answered non-200 although its restOnError is FAIL' },
 } as const satisfies Record<string, QuirkSpec>;

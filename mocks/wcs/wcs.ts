@@ -71,7 +71,7 @@ class WcsSession {
     if (!this.appUrl) return this.send('ConnectionStatusEvent', { status: 'FAILED', info: `Unknown application ${appKey}` });
     const result = await this.hooks.send(this.appUrl, 'connect', { ...this.context, ...params });
     if (result.outcome.kind === 'disabled') return this.send('ConnectionStatusEvent', { ...this.context, status: 'ESTABLISHED', info: '' });
-    if (result.outcome.kind !== 'answered') return this.send('ConnectionStatusEvent', { ...this.context, status: 'FAILED', info: `Backend error: ${result.outcome.kind}` });
+    if (result.outcome.kind !== 'answered') return this.send('ConnectionStatusEvent', { ...this.context, status: 'FAILED', info: result.outcome.exception });
     const { status, body } = result.outcome;
     if (status !== 200) {
       const info = this.options.quirks?.has('wcs.status-line-reason') ? (STATUS_CODES[status] ?? `HTTP ${status}`) : refusalReason(status, body);
@@ -94,7 +94,7 @@ class WcsSession {
     const ok = result.outcome.kind === 'answered' ? result.outcome.status === 200 : result.outcome.kind === 'disabled';
     const statusIgnored = result.outcome.kind === 'answered' && this.options.quirks?.has('wcs.no-error-event-on-status');
     if (!ok && config.restOnError === 'FAIL' && !statusIgnored) {
-      const info = result.outcome.kind === 'answered' ? refusalReason(result.outcome.status, result.outcome.body) : `Backend error: ${result.outcome.kind}`;
+      const info = result.outcome.kind === 'answered' ? refusalReason(result.outcome.status, result.outcome.body) : result.outcome.kind === 'disabled' ? '' : result.outcome.exception;
       return this.send('ErrorEvent', { ...this.context, info, method: 'OnDataEvent' });
     }
     this.send('DataStatusEvent', { operationId: params.operationId, status: 'ACCEPTED' });

@@ -42,9 +42,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
             appKey: spec.hooks.client.appKey,
             refusedAppKey: spec.hooks.client.refusedAppKey,
             controlUrl: faultBackend.controlUrl,
+            controlToken: faultBackend.controlToken,
             timeouts: REAL_TIMEOUTS,
           }
-        : { wcs: reference.hooks.wcs, appKey: 'rtc', refusedAppKey: 'rtcRefused', controlUrl: faultBackend.controlUrl, timeouts: REFERENCE_TIMEOUTS },
+        : { wcs: reference.hooks.wcs, appKey: 'rtc', refusedAppKey: 'rtcRefused', controlUrl: faultBackend.controlUrl, controlToken: faultBackend.controlToken, timeouts: REFERENCE_TIMEOUTS },
     },
   };
   project.provide('rtcTarget', target);

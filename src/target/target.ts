@@ -107,8 +107,10 @@ export interface HooksClientTarget {
   wcs: WcsInstance[];
   appKey: string;
   refusedAppKey?: string;
-  /** The harness's fault backend control endpoint (started by the run). */
+  /** The harness's fault backend control endpoint (started by the run; loopback, a path drawn per run). */
   controlUrl: string;
+  /** Its per-run bearer token (a secret: registered wherever it is used). */
+  controlToken: string;
   timeouts: Timeouts;
 }
 

@@ -30,18 +30,18 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => backend.listen(0, '127.0.0.1', () => r()));
   const app = `http://127.0.0.1:${(backend.address() as AddressInfo).port}/apps/test`;
-  wcs = await startWcs({ settings: { ...DEFAULT_HOOK_SETTINGS, rest_request_timeout: 1 }, applications: { testApp: app }, pingMs: 100 });
+  wcs = await startWcs({ settings: { ...DEFAULT_HOOK_SETTINGS, rest_request_timeout: 1 }, applications: { testApp: app, refusedApp: 'http://127.0.0.1:9/apps/refused' }, pingMs: 100 });
 });
 afterAll(async () => {
   await wcs.close();
   await new Promise<void>((r) => { backend.close(() => r()); backend.closeAllConnections(); });
 });
 
-async function client(custom: Record<string, unknown>) {
+async function client(custom: Record<string, unknown>, appKey = 'testApp') {
   const ws = await RecordingWebSocket.open(wcs.url);
   const messages: Array<{ message: string; data: Array<Record<string, unknown>> }> = [];
   ws.listeners.push((m) => messages.push(JSON.parse(m.data.toString())));
-  ws.send(JSON.stringify({ message: 'connection', data: [{ appKey: 'testApp', mediaProviders: ['WebRTC'], custom }] }));
+  ws.send(JSON.stringify({ message: 'connection', data: [{ appKey, mediaProviders: ['WebRTC'], custom }] }));
   const wait = async (name: string) => {
     for (let i = 0; i < 40 && !messages.some((m) => m.message === name); i++) await ws.wait(50);
     return messages.find((m) => m.message === name)?.data[0];
@@ -81,5 +81,13 @@ describe('reference WCS: client WebSocket API → REST hooks', () => {
     failing.ws.send(JSON.stringify({ message: 'sendData', data: [{ operationId: 'op-2', payload: { n: 2 } }] }));
     expect(await failing.wait('ErrorEvent')).toMatchObject({ info: 'data refused', method: 'OnDataEvent' });
     await Promise.all([quiet.ws.close(), failing.ws.close()]);
+  });
+
+  test('a hook that fails shows the client and the log the exception HttpClient 4 throws', async () => {
+    const c = await client({}, 'refusedApp');
+    const text = 'org.apache.http.conn.HttpHostConnectException: Connect to 127.0.0.1:9 [/127.0.0.1] failed: Connection refused';
+    expect(await c.wait('ConnectionStatusEvent')).toMatchObject({ status: 'FAILED', info: text });
+    expect(wcs.log.some((l) => l.endsWith(`ERROR RestClient - API-ASYNC-pool-1-thread-1 Got exception in REST ${text}`))).toBe(true);
+    await c.ws.close();
   });
 });

@@ -2,6 +2,7 @@ import { hookAuthorization } from '../../../src/hooks/signature.ts';
 import { describe } from 'vitest';
 import { conformanceCase } from '../../../src/case.ts';
 import { problems } from '../../../src/schemas.ts';
+import { connectionFaultCases, httpClient4 } from './connection-faults.ts';
 import { instance, session, settledDeliveries } from './flows.ts';
 
 /** Tolerance on give-up times: the client's timer, the event loop and loopback latency. */
@@ -43,6 +44,7 @@ describe('H-10 rest_request_timeout', () => {
   conformanceCase(
     { id: 'H-10.1', title: 'a backend slower than the timeout: the client gives up at about the timeout', expected: 'give-up time ≈ rest_request_timeout (± max(500 ms, 25%)), reported to the client as FAILED', timeoutMs: 20_000 },
     async (c) => {
+      httpClient4(c, 'gives up ≈ the timeout after the request (SocketTimeoutException: Read timed out), reported per restOnError');
       const wcs = instance(c, (s) => s.rest_request_timeout > 0 && s.rest_request_timeout <= 5 && !s.disable_rest_requests, 'a rest_request_timeout of 5 s or less');
       const timeoutMs = wcs.settings.rest_request_timeout * 1000;
       const client = await session(c, wcs, { connect: { kind: 'delay', ms: timeoutMs + 3000 } });
@@ -61,6 +63,7 @@ describe('H-10 rest_request_timeout', () => {
   conformanceCase(
     { id: 'H-10.2', title: 'a read timeout is not retried: one delivery', expected: 'exactly one connect delivery, also after the timeout has passed', timeoutMs: 20_000 },
     async (c) => {
+      httpClient4(c, 'a read timeout (SocketTimeoutException, an InterruptedIOException) is never retried: 1 delivery');
       const wcs = instance(c, (s) => s.rest_request_timeout > 0 && s.rest_request_timeout <= 5 && !s.disable_rest_requests, 'a rest_request_timeout of 5 s or less');
       const timeoutMs = wcs.settings.rest_request_timeout * 1000;
       const client = await session(c, wcs, { connect: { kind: 'delay', ms: timeoutMs + 3000 } });
@@ -87,8 +90,9 @@ describe('H-11 rest_request_timeout=0', () => {
 
 describe('H-12 / H-13 retries of a dropped connection', () => {
   conformanceCase(
-    { id: 'H-12.1', title: 'a dropped connection is delivered again: 1 + rest_client_request_retry_count in all', expected: '1 + retry count identical deliveries, then FAILED', timeoutMs: 20_000 },
+    { id: 'H-12.1', title: 'a dropped connection is delivered again at once: 1 + rest_client_request_retry_count in all', expected: '1 + retry count identical deliveries, each within 1 s of the drop before it, then FAILED', timeoutMs: 20_000 },
     async (c) => {
+      httpClient4(c, 'NoHttpResponseException for each drop, retried at once (no back-off) while sent-retry is on: 1 + count deliveries');
       const wcs = instance(c, (s) => s.rest_client_request_sent_retry_enabled && !s.disable_rest_requests, 'rest_client_request_sent_retry_enabled=true');
       const expected = 1 + wcs.settings.rest_client_request_retry_count;
       const client = await session(c, wcs, { connect: { kind: 'drop' } });
@@ -96,12 +100,17 @@ describe('H-12 / H-13 retries of a dropped connection', () => {
       const all = await settledDeliveries(client, 'connect', 1000);
       c.check(all.length === expected, `${expected} deliveries (1 + ${wcs.settings.rest_client_request_retry_count})`, `${all.length} deliveries`);
       c.check(new Set(all.map((d) => d.body)).size === 1, 'the same body every time', `${new Set(all.map((d) => d.body)).size} different bodies`);
+      // "delivered again at once": no back-off between a drop and the next delivery.
+      const gaps = all.slice(1).map((d, i) => d.arrivedAt - (all[i].endedAt ?? all[i].arrivedAt));
+      c.measure('gaps between a drop and the next delivery (ms)', gaps.join(', ') || '-');
+      c.check(gaps.every((g) => g < 1000), 'each redelivery within 1 s of the drop (at once)', `gaps ${gaps.join(', ')} ms`);
     },
   );
 
   conformanceCase(
     { id: 'H-12.3', title: 'a connection reset (RST) without an answer is delivered again like a drop', expected: '1 + retry count deliveries, then FAILED', timeoutMs: 20_000 },
     async (c) => {
+      httpClient4(c, 'SocketException: Connection reset after the request was sent: retried like a drop while sent-retry is on');
       const wcs = instance(c, (s) => s.rest_client_request_sent_retry_enabled && !s.disable_rest_requests, 'rest_client_request_sent_retry_enabled=true');
       const expected = 1 + wcs.settings.rest_client_request_retry_count;
       const client = await session(c, wcs, { connect: { kind: 'reset' } });
@@ -113,14 +122,18 @@ describe('H-12 / H-13 retries of a dropped connection', () => {
   );
 
   conformanceCase(
-    { id: 'H-13.1', title: 'with sent-retry disabled a dropped connection is delivered once', expected: 'exactly one delivery, then FAILED', timeoutMs: 20_000 },
+    { id: 'H-13.1', title: 'with sent-retry disabled a dropped connection is delivered once, the failure reported at once', expected: 'exactly one delivery, then FAILED within 1 s of the drop', timeoutMs: 20_000 },
     async (c) => {
+      httpClient4(c, '1 delivery, then NoHttpResponseException: <host:port> failed to respond logged at once (seed 002)');
       const wcs = instance(c, (s) => !s.rest_client_request_sent_retry_enabled && !s.disable_rest_requests, 'rest_client_request_sent_retry_enabled=false');
       const client = await session(c, wcs, { connect: { kind: 'drop' } });
       const status = await client.event('ConnectionStatusEvent', 8000);
       const all = await settledDeliveries(client, 'connect', 1000);
       c.check(all.length === 1, 'one delivery', `${all.length} deliveries`);
       c.check(status?.data.status === 'FAILED', 'FAILED', JSON.stringify(status?.data ?? 'no ConnectionStatusEvent'));
+      const after = status!.at - (all[0].endedAt ?? all[0].arrivedAt);
+      c.measure('FAILED after the drop (ms)', after);
+      c.check(after < 1000, 'the failure reported at once (within 1 s of the drop)', `${after} ms`);
     },
   );
 });
@@ -175,6 +188,7 @@ describe('H-16 statuses and refusals are not retried', () => {
     conformanceCase(
       { id, title: `HTTP ${status} to connect is an answer: never retried`, expected: `one delivery, the connection FAILED` },
       async (c) => {
+        httpClient4(c, 'an HTTP status is a response: never retried');
         const wcs = instance(c, (s) => s.rest_client_request_sent_retry_enabled && s.rest_client_request_retry_count > 0 && !s.disable_rest_requests, 'retries enabled');
         const client = await session(c, wcs, { connect: { kind: 'status', status } });
         const st = await client.event('ConnectionStatusEvent', 5000);
@@ -188,6 +202,7 @@ describe('H-16 statuses and refusals are not retried', () => {
   conformanceCase(
     { id: 'H-16.3', title: 'a refused connection fails at once, not after retries', expected: 'an application URL that refuses connections: FAILED within 1 s' },
     async (c) => {
+      httpClient4(c, 'HttpHostConnectException (a ConnectException): never retried, fails at once');
       const wcs = instance(c, (s) => !s.disable_rest_requests, 'hooks enabled');
       const appKey = c.target.hooks.client.refusedAppKey;
       if (!appKey) return c.skip('the target declares no application that refuses connections (hooks.client.refusedAppKey)');
@@ -239,6 +254,7 @@ describe('client role: events and per-method configuration', () => {
   conformanceCase(
     { id: 'H-10.3', title: 'an event that times out is handled per restOnError: FAIL → ErrorEvent at about the timeout', expected: 'OnDataEvent slower than the timeout, restOnError FAIL: ErrorEvent ≈ rest_request_timeout after the delivery', timeoutMs: 20_000 },
     async (c) => {
+      httpClient4(c, 'SocketTimeoutException ≈ the timeout after the delivery, then restOnError FAIL → ErrorEvent');
       const wcs = instance(c, (s) => s.rest_request_timeout > 0 && s.rest_request_timeout <= 5 && !s.disable_rest_requests, 'a rest_request_timeout of 5 s or less');
       const timeoutMs = wcs.settings.rest_request_timeout * 1000;
       const client = await session(c, wcs, {
@@ -272,6 +288,7 @@ describe('client role: events and per-method configuration', () => {
   conformanceCase(
     { id: 'H-12.2', title: 'a dropped event hook is retried too: 1 + retry count OnDataEvent deliveries', expected: 'OnDataEvent dropped every time: 1 + rest_client_request_retry_count identical deliveries', timeoutMs: 20_000 },
     async (c) => {
+      httpClient4(c, 'the same for an event hook: 1 + count deliveries');
       const wcs = instance(c, (s) => s.rest_client_request_sent_retry_enabled && !s.disable_rest_requests, 'rest_client_request_sent_retry_enabled=true');
       const client = await session(c, wcs, { OnDataEvent: { kind: 'drop' } });
       await client.event('ConnectionStatusEvent', 5000);
@@ -295,6 +312,7 @@ describe('client role: events and per-method configuration', () => {
   conformanceCase(
     { id: 'H-16.4', title: 'an HTTP 400 to an event hook is not retried', expected: 'OnDataEvent answered 400: one delivery' },
     async (c) => {
+      httpClient4(c, 'an HTTP status is a response: never retried');
       const wcs = instance(c, (s) => s.rest_client_request_sent_retry_enabled && s.rest_client_request_retry_count > 0 && !s.disable_rest_requests, 'retries enabled');
       const client = await session(c, wcs, { OnDataEvent: { kind: 'status', status: 400 } });
       await client.event('ConnectionStatusEvent', 5000);
@@ -348,3 +366,5 @@ describe('client role: events and per-method configuration', () => {
     },
   );
 });
+
+connectionFaultCases();

@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { CaseContext } from '../../../src/case.ts';
 import type { Delivery, Fault } from '../../../src/hooks/fault-backend.ts';
 import type { WcsInstance } from '../../../src/target/target.ts';
+import { registerSecret } from '../../../src/report/redact.ts';
+import { FlowError } from '../../../src/transport/stomp-session.ts';
+import type { RecordingHttp } from '../../../src/transport/http-client.ts';
 import { RecordingWebSocket } from '../../../src/transport/ws-client.ts';
 
 type Settings = WcsInstance['settings'];
@@ -25,14 +28,32 @@ export class WcsClient {
     readonly wcs: WcsInstance,
   ) {}
 
-  async program(faults: Record<string, Fault>): Promise<void> {
-    const r = await this.c.http('harness backend (control)').post(`${this.c.target.hooks.client.controlUrl}/faults?marker=${this.marker}`, faults);
-    if (r.status >= 300) throw new Error(`the harness backend refused the faults: HTTP ${r.status}`);
+  /** The harness backend's control surface, with its per-run token (redacted from every report). */
+  private control(label: string): { http: RecordingHttp; headers: Record<string, string> } {
+    const token = this.c.target.hooks.client.controlToken;
+    registerSecret(token, 'fault backend token');
+    const http = this.c.http(label);
+    http.transcript.redact(token, 'fault backend token');
+    return { http, headers: { authorization: `Bearer ${token}` } };
   }
 
-  async deliveries(): Promise<Delivery[]> {
-    const r = await this.c.http('harness backend (deliveries)').send('GET', `${this.c.target.hooks.client.controlUrl}/deliveries?marker=${this.marker}`);
+  async program(faults: Record<string, Fault>): Promise<void> {
+    const { http, headers } = this.control('harness backend (control)');
+    const r = await http.post(`${this.c.target.hooks.client.controlUrl}/faults?marker=${this.marker}`, faults, headers);
+    if (r.status >= 300) throw new FlowError(`the harness backend refused the faults: HTTP ${r.status} ${r.text.slice(0, 200)}`);
+  }
+
+  /** Every request of this case the backend saw, stale attempts included (see `Delivery.stale`). */
+  async requests(): Promise<Delivery[]> {
+    const { http, headers } = this.control('harness backend (deliveries)');
+    const r = await http.send('GET', `${this.c.target.hooks.client.controlUrl}/deliveries?marker=${this.marker}`, { headers });
+    if (r.status !== 200 || !Array.isArray(r.json)) throw new FlowError(`the harness backend did not list the deliveries: HTTP ${r.status}`);
     return r.json as Delivery[];
+  }
+
+  /** Deliveries: requests that reached the backend on a connection it had not closed. */
+  async deliveries(): Promise<Delivery[]> {
+    return (await this.requests()).filter((d) => !d.stale);
   }
 
   /** Opens the client API and sends `connection` (appKey, custom with the marker); answers pings with pong. */
@@ -54,7 +75,8 @@ export class WcsClient {
 
   sendData(payload: Record<string, unknown> = {}): string {
     const operationId = randomUUID();
-    this.ws.send(JSON.stringify({ message: 'sendData', data: [{ operationId, payload: { ...payload, rtcCase: this.marker } }] }));
+    // The marker first: the backend finds it in the first chunk of a large body without reading the rest.
+    this.ws.send(JSON.stringify({ message: 'sendData', data: [{ operationId, payload: { rtcCase: this.marker, ...payload } }] }));
     return operationId;
   }
 
