@@ -205,7 +205,8 @@ export class StompConnection {
     if (sendEvery && !this.quirks.has('stomp.no-server-heartbeats')) this.sendTimer = setInterval(() => this.ws.readyState === 1 && this.ws.send('\n'), sendEvery);
     if (expectEvery) {
       this.watchTimer = setInterval(() => {
-        if (Date.now() - this.lastReceived > expectEvery * 3) this.protocolError('no heart-beat from the client', undefined);
+        // Ten intervals of silence, not one: the spec leaves the grace to the server, and a loaded client is no dead one.
+        if (Date.now() - this.lastReceived > expectEvery * 10) this.protocolError('no heart-beat from the client', undefined);
       }, expectEvery);
     }
   }
