@@ -156,8 +156,9 @@ async function runOn(req: RunRequest): Promise<{ summary: RunSummary; exitCode: 
       config: join(PACKAGE_ROOT, 'vitest.config.ts'),
       project: ['suites'],
       watch: false,
-      // Cases mostly wait on the servers' timers, not on the CPU: four files at a time.
-      maxWorkers: 4,
+      // Cases mostly wait on the servers' timers, not on the CPU: two files at a time, each with many cases at once
+      // (more workers cost each its own module graph: ~70 MB of memory apiece).
+      maxWorkers: 2,
       // vitest's own sharding: whole test files, split the same way on every machine, none left out.
       ...(req.shard ? { shard: `${req.shard.index}/${req.shard.count}` } : {}),
       reporters: [

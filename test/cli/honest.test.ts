@@ -118,7 +118,9 @@ describe('2. a pre-flight per protocol', () => {
       client.on('message', (m: Buffer, b: boolean) => (server.readyState === WebSocket.OPEN ? server.send(m, { binary: b }) : queue.push([m, b])));
       server.on('message', (m: Buffer, b: boolean) => client.send(m, { binary: b }));
       server.on('close', () => client.close());
-      client.on('close', () => server.close());
+      server.on('error', () => client.terminate());
+      // terminate, not close: the upstream may still be connecting when the client goes.
+      client.on('close', () => server.terminate());
     });
     await new Promise((r) => quiet.once('listening', r));
     const url = `ws://127.0.0.1:${(quiet.address() as { port: number }).port}/ws`;

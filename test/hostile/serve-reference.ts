@@ -4,7 +4,8 @@ import { startOamServer } from '../../mocks/oam/server.ts';
 
 const which = process.argv[2] ?? 'stomp';
 if (which === 'stomp') {
-  const server = await startOamServer({ tls: false, bounds: { incompleteFrameMs: Number(process.env.INCOMPLETE_FRAME_MS ?? 10_000) } });
+  // stomp_max_timeout 3 s: on a loaded machine a CONNECT sent at once may take a second to be read.
+  const server = await startOamServer({ tls: false, settings: { stompMaxTimeoutMs: 3000 }, bounds: { incompleteFrameMs: Number(process.env.INCOMPLETE_FRAME_MS ?? 10_000) } });
   process.stdout.write(`${JSON.stringify({ stompUrl: server.stompUrl, restUrl: server.restUrl })}\n`);
   process.on('SIGTERM', () => void server.close().then(() => process.exit(0)));
 }

@@ -36,7 +36,10 @@ function commands(data: WebSocket.RawData): string[] {
 }
 
 async function connect(ws: WebSocket): Promise<void> {
-  const got = new Promise<void>((resolve) => ws.once('message', () => resolve()));
+  const got = new Promise<void>((resolve, reject) => {
+    ws.once('message', () => resolve());
+    ws.once('close', (code) => reject(new Error(`the server closed with ${code} before CONNECTED`)));
+  });
   ws.send('CONNECT\naccept-version:1.2\nhost:localhost\nheart-beat:0,0\n\n\0');
   await got;
 }
