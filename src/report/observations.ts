@@ -45,7 +45,7 @@ const MAX_TEXT = 2048;
  */
 export function stableText(text: string): string {
   return text
-    .replace(/(\brtc[-_][\w.-]*[-_])[a-z0-9]{8}(?![a-z0-9])/g, '$1…')
+    .replace(/\brtc[-_][\w.-]*/g, maskRandomSegments)
     .replace(/\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} GMT\b/g, '<date>')
     .replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?/g, '<time>')
     .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<uuid>')
@@ -53,6 +53,20 @@ export function stableText(text: string): string {
     .replace(/\b\d+(\.\d+)? ?ms\b/g, '… ms')
     .replace(/\b\d{12,}\b/g, '<n>')
     .replace(/\b[0-9a-f]{16,}\b/gi, '<hex>');
+}
+
+/**
+ * In a name the harness made (`rtc-S_7_1-d-k3j9x0ab`, `rtc_W_8_1_sentinel_8d274391`), the random part: a segment of
+ * 8 letters or digits that has a digit, or that follows a lower-case word (`-d-`, `_event_`). `sentinel` after a
+ * case id is a word, not a random part.
+ */
+function maskRandomSegments(token: string): string {
+  const parts = token.split(/([-_.])/);
+  for (let i = 2; i < parts.length; i += 2) {
+    const prev = parts[i - 2];
+    if (/^[a-z0-9]{8}$/.test(parts[i]) && (/\d/.test(parts[i]) || (i > 2 && /^[a-z][a-z0-9]*$/.test(prev)))) parts[i] = '…';
+  }
+  return parts.join('');
 }
 
 /** A measurement typed by its name and value. */
