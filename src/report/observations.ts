@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { header, parseAll, type ParsedFrame } from '../stomp/index.ts';
@@ -45,10 +46,10 @@ const MAX_TEXT = 2048;
  */
 export function stableText(text: string): string {
   return text
-    .replace(/\brtc[-_][\w.-]*/g, maskRandomSegments)
     .replace(/\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} GMT\b/g, '<date>')
     .replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?/g, '<time>')
     .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<uuid>')
+    .replace(/\brtc[-_][\w.-]*/g, maskRandomSegments)
     .replace(/\b(127\.0\.0\.1|localhost|\[::1\]):\d+/g, '$1:<port>')
     .replace(/\b\d+(\.\d+)? ?ms\b/g, '… ms')
     .replace(/\b\d{12,}\b/g, '<n>')
@@ -81,6 +82,17 @@ export function measurementObservation(name: string, raw: string): Observation |
   return { name, kind: 'text', value: stableText(text), source: 'measure' };
 }
 
+/** `{status, reason}` of a JSON response envelope (OAM), or undefined for any other body. */
+function envelope(body: Uint8Array): { status: number; reason?: string } | undefined {
+  if (body.length === 0 || body[0] !== 0x7b) return undefined;
+  try {
+    const e = JSON.parse(Buffer.from(body).toString('utf8')) as { status?: unknown; reason?: unknown };
+    return typeof e.status === 'number' ? { status: e.status, ...(typeof e.reason === 'string' ? { reason: e.reason } : {}) } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function isStomp(t: Transcript): boolean {
   return t.entries.some((e) => e.dir === 'out' && (e.kind === 'text' || e.kind === 'binary') && /^(CONNECT|STOMP)\r?\n/.test(e.data.toString('latin1', 0, 10)));
 }
@@ -105,6 +117,13 @@ export function transcriptObservations(t: Transcript, label = stableText(t.label
     for (const [command, n] of [...counts].sort()) add(`${command} frames`, 'count', n);
     const errors = frames.filter((f) => f.command === 'ERROR').map((f) => stableText(redact(header(f, 'message') ?? '(no message header)')));
     if (errors.length) add('ERROR message', 'text', errors.join(' | '));
+    // OAM answers: the envelope's status and reason of each response MESSAGE, in order.
+    const answers = frames.filter((f) => f.command === 'MESSAGE').map((f) => envelope(f.body)).filter((e) => e !== undefined);
+    if (answers.length) {
+      add('response status', 'code', answers.length === 1 ? answers[0].status : answers.map((a) => a.status).join(', '));
+      const reasons = answers.map((a) => a.reason).filter((r) => r !== undefined);
+      if (reasons.length) add('response reason', 'text', reasons.map((r) => stableText(redact(r))).join(' | '));
+    }
   }
   else {
     // JSON messages (websocketd): how many replies of each `op` came. Events (no `op`) are not counted: a case that
