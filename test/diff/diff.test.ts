@@ -194,3 +194,19 @@ describe('rtc-conformance diff (CLI)', () => {
     expect([help.code, help.stdout]).toEqual([0, expect.stringContaining('usage: rtc-conformance diff BASE CANDIDATE')]);
   }, 60_000);
 });
+
+describe('the release pipeline example', () => {
+  test('docs/github-actions-release.yml parses and calls diff and run --compare with options that exist', async () => {
+    const { parse } = await import('yaml');
+    const { readFileSync } = await import('node:fs');
+    const { diffCommand } = await import('../../src/commands/diff.ts');
+    const text = readFileSync(join(__dirname, '../../docs/github-actions-release.yml'), 'utf8');
+    const doc = parse(text) as { jobs: Record<string, { steps: Array<{ run?: string }> }> };
+    const runs = Object.values(doc.jobs).flatMap((j) => j.steps.map((s) => s.run ?? '')).join('\n');
+    const diffs = runs.split('\n').filter((l) => /rtc-conformance diff /.test(l));
+    expect(diffs.length).toBeGreaterThan(0);
+    for (const line of diffs) for (const [, flag] of line.matchAll(/--([\w-]+)/g)) expect(Object.keys(diffCommand.options), line).toContain(flag);
+    expect(runs).toMatch(/rtc-conformance run .*--compare "\$BASE"/);
+    expect(runs).toContain('--format markdown');
+  });
+});
