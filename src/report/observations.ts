@@ -79,7 +79,7 @@ export function measurementObservation(name: string, raw: string): Observation |
   if (num !== undefined && unit) return { name, kind: 'timing', value: unit === 's' ? num * 1000 : num, unit: 'ms', source: 'measure' };
   if (num !== undefined && /\b(status|code)\b/i.test(name)) return { name, kind: 'code', value: num, source: 'measure' };
   if (num !== undefined) return { name, kind: 'count', value: num, source: 'measure' };
-  return { name, kind: 'text', value: stableText(text), source: 'measure' };
+  return { name, kind: 'text', value: stableText(redact(text)), source: 'measure' };
 }
 
 /** `{status, reason}` of a JSON response envelope (OAM), or undefined for any other body. */
