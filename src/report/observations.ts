@@ -242,7 +242,12 @@ export function caseObservations(id: string, transcripts: readonly Transcript[],
       // The transcript diff will say the file is missing; the verdict does not depend on it.
     }
   }
-  return observe(transcripts, measurements);
+  try {
+    return observe(transcripts, measurements);
+  } catch (err) {
+    // A bug of ours never changes a verdict; it shows as an observation that differs from any run without it.
+    return [{ name: 'observations', kind: 'text', value: `not derived: ${(err as Error).message}`, source: 'transcript' }];
+  }
 }
 
 export function transcriptFileName(id: string): string {
