@@ -124,7 +124,8 @@ describe('the reference WCS with a 1 s vs a 2 s rest_request_timeout', () => {
     const base = await runTo(['--suite', 'hooks', '--grep', 'H-10\\.', '--target', await target(1)]);
     const candidate = await runTo(['--suite', 'hooks', '--grep', 'H-10\\.', '--target', await target(2)]);
     const cases = readSummary(base).cases;
-    expect(cases.map((c) => c.id).sort()).toEqual(['H-10.1', 'H-10.2', 'H-10.3', 'H-10.4'].filter((id) => cases.some((c) => c.id === id)));
+    expect(cases.map((c) => c.id)).toEqual(expect.arrayContaining(['H-10.1', 'H-10.2', 'H-10.3']));
+    expect(cases.every((c) => c.id.startsWith('H-10.'))).toBe(true);
     expect(cases.filter((c) => c.verdict !== 'passed' && c.verdict !== 'info')).toEqual([]);
     const d = diffRuns(loadRun(base), loadRun(candidate));
     expect(d.changes.filter((c) => c.change !== 'observations')).toEqual([]);
