@@ -3,6 +3,7 @@ import { inject, test, type TestContext } from 'vitest';
 import { clause as findClause, type Endpoint, type Level } from './clauses.ts';
 import { redact, registerSecret, registerUrlSecrets } from './report/redact.ts';
 import type { FuzzSettings } from './fuzz/property.ts';
+import { caseObservations, type Observation } from './report/observations.ts';
 import type { ResolvedTarget } from './target/target.ts';
 import { RecordingHttp } from './transport/http-client.ts';
 import { StompSession, type StompEndpoint } from './transport/stomp-session.ts';
@@ -48,6 +49,8 @@ export interface CaseRecord {
   measurements?: Record<string, string>;
   /** The case's transcripts, rendered, redacted and bounded (JUnit system-out). */
   transcript?: string;
+  /** What the case saw, stable across runs (src/report/observations.ts); compared by `rtc-conformance diff`. */
+  observations?: Observation[];
 }
 
 export interface RunOptions {
@@ -259,6 +262,7 @@ export function conformanceCase(meta: CaseMeta, body: (c: CaseContext) => Promis
     if (outcome instanceof ConformanceFailure && isBlank(outcome.actual)) outcome = outcome.withActual(describeConnections(c.transcripts));
     for (const [name, value] of Object.entries(c.measurements)) await allure.parameter(name, redact(value));
     if (Object.keys(c.measurements).length) result.measurements = Object.fromEntries(Object.entries(c.measurements).map(([k, v]) => [k, redact(v)]));
+    result.observations = caseObservations(meta.id, c.transcripts, c.measurements);
     const rendered = c.transcripts.map((t) => t.render());
     for (const [i, t] of c.transcripts.entries()) await allure.attachment(`transcript: ${t.label}`, rendered[i], { contentType: 'text/plain' });
     for (const a of c.attachments) await allure.attachment(a.name, redact(a.text), { contentType: 'text/plain' });

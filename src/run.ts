@@ -14,6 +14,8 @@ import { finalizeAllureResults } from './report/allure-results.ts';
 import { renderJunit } from './report/junit.ts';
 import { redact, redactDeep } from './report/redact.ts';
 import { countedCases, renderTable, summarize, type RunSummary } from './report/summary.ts';
+import { TRANSCRIPTS_DIR_ENV } from './report/observations.ts';
+import { changedCategory, compareWithBase } from './report/diff-allure.ts';
 import { OPTIONS_ENV, TARGET_ENV } from './target/global-setup.ts';
 import type { RunningContainer } from './target/container.ts';
 import { preflight } from './target/preflight.ts';
@@ -45,6 +47,8 @@ export interface RunRequest {
   withReference?: boolean;
   /** The arguments naming the target (no secrets), repeated by the rerun commands of the recap. */
   targetArgs?: string[];
+  /** `--compare BASE`: diff this run against BASE (a report folder or summary.json) and show it in the reports. */
+  compare?: string;
 }
 
 /** The test files of each endpoint's cases; the fuzz suite's properties by the endpoint they send to. */
@@ -137,6 +141,8 @@ async function runOn(req: RunRequest): Promise<{ summary: RunSummary; exitCode: 
   const resultsDir = join(reportsDir, 'allure-results');
   rmSync(resultsDir, { recursive: true, force: true });
   rmSync(join(reportsDir, 'fuzz'), { recursive: true, force: true });
+  rmSync(join(reportsDir, 'transcripts'), { recursive: true, force: true });
+  process.env[TRANSCRIPTS_DIR_ENV] = join(reportsDir, 'transcripts');
   mkdirSync(resultsDir, { recursive: true });
 
   process.env[TARGET_ENV] = JSON.stringify(req.spec);
@@ -224,7 +230,7 @@ async function runOn(req: RunRequest): Promise<{ summary: RunSummary; exitCode: 
   if (summary.cases.length === 0 && !interrupted && (req.cases || req.grep)) {
     summary.error = `no case matches ${req.cases ? `--case ${req.cases.join(',')}` : `--grep ${JSON.stringify(req.grep)}`}${req.suite ? ` in the ${req.suite} suite` : ''} (see: rtc-conformance list)`;
   }
-  const { exitCode, reportPath } = await publish(summary, { reportsDir, html: req.html, baseline: req.baseline, errors: progress.errors, transcripts: progress.transcripts });
+  const { exitCode, reportPath } = await publish(summary, { reportsDir, html: req.html, baseline: req.baseline, errors: progress.errors, transcripts: progress.transcripts, compare: req.compare });
   if (summary.error) {
     process.stderr.write(`rtc-conformance: ${summary.error}\n`);
     return { summary, exitCode: 2, reportPath };
@@ -260,7 +266,7 @@ export function writeErrorReports(reportsDir: string, summary: RunSummary): void
  */
 export async function publish(
   summary: RunSummary,
-  opts: { reportsDir: string; html: boolean; baseline?: RunRequest['baseline']; errors: string[]; transcripts?: ReadonlyMap<string, string>; junit?: boolean },
+  opts: { reportsDir: string; html: boolean; baseline?: RunRequest['baseline']; errors: string[]; transcripts?: ReadonlyMap<string, string>; junit?: boolean; compare?: string },
 ): Promise<{ exitCode: number; reportPath?: string }> {
   const { reportsDir, errors } = opts;
   const resultsDir = join(reportsDir, 'allure-results');
@@ -284,6 +290,7 @@ export async function publish(
   // A merge of shards keeps the shards' own JUnit files, merged (they carry the transcripts).
   if (opts.junit !== false) writeFileSync(join(reportsDir, 'junit.xml'), renderJunit(summary, opts.transcripts));
   finalizeAllureResults(resultsDir, summary);
+  const compared = opts.compare ? compareWithBase(summary, opts.compare, reportsDir) : undefined;
 
   let reportPath: string | undefined;
   if (summary.phases) summary.phases.reportsMs = Math.round(performance.now());
@@ -294,6 +301,7 @@ export async function publish(
         outputDir: join(reportsDir, 'allure-report'),
         reportName: redact(`rtc-conformance — ${summary.target}`),
         historyPath: join(reportsDir, 'allure-history.jsonl'),
+        ...(compared ? { categories: [changedCategory(opts.compare!)], globalAttachments: [join(reportsDir, 'diff.md')] } : {}),
       });
     } catch (err) {
       errors.push((err as Error).message);

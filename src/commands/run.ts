@@ -45,6 +45,7 @@ export const runCommand: Command = {
     shard: { type: 'string', value: 'I/N', help: 'run shard I of N; merge the shards with "report"' },
     reports: { type: 'string', value: 'DIR', default: 'reports', help: 'where to write the reports (default: reports)' },
     'no-html': { type: 'boolean', default: false, help: 'skip the HTML report' },
+    compare: { type: 'string', value: 'BASE', help: 'then diff the run against BASE (a report folder or summary.json): printed, in diff.md/diff.json and the HTML report' },
   },
   notes: 'exit codes: 0 all passed, 1 a case failed or was broken, 2 usage or target error (reports are still written), 130 interrupted',
   async run(v: OptionValues, _positionals: string[], argv: string[]): Promise<number> {
@@ -117,6 +118,15 @@ export const runCommand: Command = {
     if (v.shard !== undefined && (!shardMatch || Number(shardMatch[1]) < 1 || Number(shardMatch[1]) > Number(shardMatch[2]))) {
       throw new UsageError(`--shard: "${v.shard}" is not I/N with 1 ≤ I ≤ N (e.g. 2/4)`);
     }
+    const compare = v.compare as string | undefined;
+    if (compare !== undefined) {
+      const { loadRun } = await import('../report/diff.ts');
+      try {
+        loadRun(compare, '--compare'); // a bad BASE is an input error before anything runs
+      } catch (err) {
+        throw new (await import('../target/target.ts')).TargetError((err as Error).message);
+      }
+    }
     const { runSuites } = await import('../run.ts');
     const { exitCode } = await runSuites({
       ...(shardMatch ? { shard: { index: Number(shardMatch[1]), count: Number(shardMatch[2]) } } : {}),
@@ -135,6 +145,7 @@ export const runCommand: Command = {
       reportsDir: v.reports as string,
       html: !v['no-html'],
       version: (await import('../version.ts')).VERSION,
+      ...(compare !== undefined ? { compare } : {}),
     });
     return exitCode;
   },

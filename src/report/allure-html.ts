@@ -35,13 +35,23 @@ export function stripAnalytics(html: string): string {
  * Generates the Allure 3 HTML report as one self-contained file that opens from disk, grouped
  * protocol → clause → case (epic and feature labels set by every case).
  */
-export async function generateAllureHtml(opts: { resultsDir: string; outputDir: string; reportName: string; historyPath?: string }): Promise<string> {
+export async function generateAllureHtml(opts: {
+  resultsDir: string;
+  outputDir: string;
+  reportName: string;
+  historyPath?: string;
+  /** Categories after the verdict ones (`run --compare`: changed since BASE). */
+  categories?: Array<{ name: string; matchers: Record<string, unknown> }>;
+  /** Files shown at report level (`run --compare`: the diff as markdown). */
+  globalAttachments?: string[];
+}): Promise<string> {
   const config = {
     name: opts.reportName,
     output: resolve(opts.outputDir),
     // Each generation appends this run to the history file, so trends and per-case history show across runs.
     ...(opts.historyPath ? { historyPath: resolve(opts.historyPath) } : {}),
-    categories: { rules: VERDICT_CATEGORIES },
+    categories: { rules: [...VERDICT_CATEGORIES, ...(opts.categories ?? [])] },
+    ...(opts.globalAttachments?.length ? { globalAttachments: opts.globalAttachments.map((f) => resolve(f)) } : {}),
     plugins: {
       awesome: {
         options: {

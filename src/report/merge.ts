@@ -55,6 +55,9 @@ export function mergeShards(dirs: readonly string[], outDir: string): { summary:
     const from = join(dir, 'allure-results');
     if (existsSync(from)) for (const f of readdirSync(from)) cpSync(join(from, f), join(results, f));
   }
+  // Structured transcripts (one file per case id) for `diff`: shards hold disjoint cases.
+  rmSync(join(out, 'transcripts'), { recursive: true, force: true });
+  for (const { dir } of summaries) if (existsSync(join(dir, 'transcripts'))) cpSync(join(dir, 'transcripts'), join(out, 'transcripts'), { recursive: true });
   writeFileSync(join(out, 'junit.xml'), mergeJunit(summaries.map(({ dir }) => join(dir, 'junit.xml')).filter(existsSync).map((f) => readFileSync(f, 'utf8'))));
   return { summary, warnings };
 }

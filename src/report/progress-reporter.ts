@@ -74,6 +74,7 @@ export class ProgressReporter implements Reporter {
       durationMs,
       ...(message ? { message } : {}),
       ...(record.measurements ? { measurements: record.measurements } : {}),
+      ...(record.observations ? { observations: record.observations } : {}),
     });
     if (record.transcript) this.transcripts.set(record.id, record.transcript);
     const shown = verdict === 'failed' && this.known.has(record.id) ? 'known' : verdict;

@@ -1,5 +1,6 @@
 import type { CaseRecord, Verdict } from '../case.ts';
 import type { BaselineJudgement } from './baseline.ts';
+import type { Observation } from './observations.ts';
 
 export const VERDICTS: Verdict[] = ['passed', 'failed', 'non-strict', 'info', 'skipped', 'broken'];
 
@@ -20,6 +21,8 @@ export interface CaseResult {
   durationMs: number;
   message?: string;
   measurements?: Record<string, string>;
+  /** Stable observations of the case (src/report/observations.ts), compared by `rtc-conformance diff`. */
+  observations?: Observation[];
 }
 
 export interface RunSummary {

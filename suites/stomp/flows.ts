@@ -69,7 +69,9 @@ export async function expectErrorThenClose(c: CaseContext, s: StompSession, caus
   const error = await s.nextFrame(responseMs, (f) => f.command === 'ERROR');
   const closed = await s.waitClosed(error ? closeMs : 10);
   const expected = `ERROR, then the server closes the connection (after ${cause})`;
-  if (error) c.measure('ERROR after (ms)', error.at);
+  // The server's reaction: from the last frame sent before the ERROR (the connection's set-up is the harness's time).
+  const provoked = error && s.transcript.entries.filter((e) => e.dir === 'out' && e.at <= error.at).at(-1);
+  if (error) c.measure('ERROR after (ms)', provoked ? Math.round((error.at - provoked.at) * 10) / 10 : error.at);
   if (closed) c.measure('close', `code ${closed.code} by ${closed.by}, clean=${closed.clean}, at ${closed.at} ms`);
   if (!error && !closed) c.fail(expected, `no ERROR within ${responseMs} ms and the connection is still open (a silent hang)`);
   if (!error && closed) {
