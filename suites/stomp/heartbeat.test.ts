@@ -1,7 +1,8 @@
 import { describe } from 'vitest';
 import { conformanceCase } from '../../src/case.ts';
 import { header } from '../../src/stomp/index.ts';
-import { connected, expectMessage, showHeaders, subscribed } from './flows.ts';
+import { connected, expectMessage, proveServed, showHeaders, subscribed } from './flows.ts';
+import { SPEC } from './spec.ts';
 
 const HEART_BEAT = /^(\d+),(\d+)$/;
 
@@ -9,6 +10,7 @@ describe('S-10 heart-beating', () => {
   conformanceCase(
     {
       id: 'S-10.1',
+      requirement: SPEC.heartBeatHeader,
       title: 'CONNECTED carries a well-formed heart-beat header',
       expected: 'heart-beat:<sx>,<sy> with two non-negative integers (absent means 0,0)',
     },
@@ -25,6 +27,7 @@ describe('S-10 heart-beating', () => {
   conformanceCase(
     {
       id: 'S-10.2',
+      requirement: SPEC.heartBeatSend,
       title: 'the server sends an EOL at least every negotiated interval',
       expected: 'with client heart-beat 0,<cy> and server <sx>: EOLs at intervals no longer than max(sx, cy) (+50% tolerance)',
       timeoutMs: 15_000,
@@ -57,6 +60,7 @@ describe('S-10 heart-beating', () => {
   conformanceCase(
     {
       id: 'S-10.3',
+      requirement: SPEC.heartBeatNone,
       title: 'heart-beat 0,0 from the client disables server heart-beats',
       expected: 'no EOL from the server while the client asked for none',
     },
@@ -64,12 +68,14 @@ describe('S-10 heart-beating', () => {
       const s = await connected(c, 'no heart-beats', { 'heart-beat': '0,0' });
       await s.ws.wait(Math.max(400, c.target.stomp.timeouts.quietMs * 2));
       c.check(s.heartbeats.length === 0, 'no heart-beat EOLs', `${s.heartbeats.length} EOLs`);
+      await proveServed(c, s, 'the session that asked for no heart-beats');
     },
   );
 
   conformanceCase(
     {
       id: 'S-10.4',
+      requirement: `${SPEC.nulEols} ${SPEC.heartBeatSend}`,
       title: 'client EOLs between frames are accepted',
       expected: 'after 6 EOLs sent as heart-beats the session still works: SEND is delivered as MESSAGE',
     },
@@ -87,6 +93,7 @@ describe('S-10 heart-beating', () => {
   conformanceCase(
     {
       id: 'S-10.5',
+      requirement: SPEC.heartBeatDead,
       title: 'the server does not close a client that heart-beats within the negotiated interval',
       expected: 'client heart-beat 100,<sy>: a client sending an EOL every 100 ms stays connected',
       timeoutMs: 15_000,
@@ -105,6 +112,7 @@ describe('S-10 heart-beating', () => {
         await s.ws.wait(interval / 2);
       }
       c.check(s.isOpen, 'still connected', `closed: code ${s.transcript.close?.code}`);
+      await proveServed(c, s, 'the heart-beating session');
     },
   );
 });
