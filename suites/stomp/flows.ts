@@ -76,6 +76,18 @@ export async function proveServed(c: CaseContext, s: StompSession, what: string)
   s.send({ command: 'UNSUBSCRIBE', headers: { id: receipt } });
 }
 
+/**
+ * The ERROR a case needs to judge (its headers, its body): a server that closes without one leaves nothing to judge
+ * (skipped, the refusal itself is judged elsewhere); a server that goes silent makes the case broken.
+ */
+export async function errorToJudge(c: CaseContext, s: StompSession, judgedBy: string): Promise<ReceivedFrame> {
+  const { responseMs } = c.target.stomp.timeouts;
+  const error = await s.nextFrame(responseMs, (f) => f.command === 'ERROR');
+  if (error) return error;
+  if (!s.isOpen) return c.skip(`no ERROR (${silence(s)}): nothing to judge here; the refusal is judged by ${judgedBy}`);
+  throw new FlowError(`no ERROR to judge: ${silence(s, responseMs)}`);
+}
+
 /** Waits for the next MESSAGE of a subscription; fails the case when none comes. */
 export async function expectMessage(c: CaseContext, s: StompSession, subscription: string, what: string): Promise<ReceivedFrame> {
   const { responseMs } = c.target.stomp.timeouts;
@@ -153,6 +165,11 @@ export async function expectRefusedOrIgnored(c: CaseContext, s: StompSession, ca
   c.check(ok, `ERROR then close, or the frame ignored and the session still served (after ${cause})`,
     `no ERROR, no close, and no answer to the next frame: ${silence(s, responseMs + closeMs)}`);
   c.note(`${c.meta.id}: the frame was ignored; the session goes on`);
+}
+
+/** Lets `ms` pass whatever arrives meanwhile (a session's `ws.wait` returns at the first message). */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Watches a session for `ms`: returns the frames (of the given command) that arrived. */

@@ -1,7 +1,7 @@
 import { describe } from 'vitest';
 import { conformanceCase } from '../../src/case.ts';
 import { header } from '../../src/stomp/index.ts';
-import { connected, expectMessage, proveServed, showHeaders, subscribed } from './flows.ts';
+import { connected, expectMessage, proveServed, showHeaders, sleep, subscribed } from './flows.ts';
 import { SPEC } from './spec.ts';
 
 const HEART_BEAT = /^(\d+),(\d+)$/;
@@ -45,7 +45,7 @@ describe('S-10 heart-beating', () => {
       if (interval > 5000) return c.skip(`negotiated interval ${interval} ms is too long to observe within the case deadline`);
       const window = interval * 4;
       const start = s.transcript.now();
-      await s.ws.wait(window + interval);
+      await sleep(window + interval);
       // Any octet from the server proves liveness; EOLs are what an idle server sends.
       const beats = s.transcript.entries.filter((e) => e.dir === 'in' && e.at >= start).map((e) => e.at);
       const stamps = [start, ...beats, s.transcript.now()];
@@ -66,7 +66,7 @@ describe('S-10 heart-beating', () => {
     },
     async (c) => {
       const s = await connected(c, 'no heart-beats', { 'heart-beat': '0,0' });
-      await s.ws.wait(Math.max(400, c.target.stomp.timeouts.quietMs * 2));
+      await sleep(Math.max(400, c.target.stomp.timeouts.quietMs * 2));
       c.check(s.heartbeats.length === 0, 'no heart-beat EOLs', `${s.heartbeats.length} EOLs`);
       await proveServed(c, s, 'the session that asked for no heart-beats');
     },
