@@ -1,7 +1,7 @@
 import { describe } from 'vitest';
 import { conformanceCase } from '../../src/case.ts';
 import { header } from '../../src/stomp/index.ts';
-import { connected, showHeaders, silence } from './flows.ts';
+import { connected, observe, showHeaders, silence } from './flows.ts';
 import { SPEC } from './spec.ts';
 
 describe('S-8 receipts', () => {
@@ -74,8 +74,8 @@ describe('S-8 receipts', () => {
       const s = await connected(c);
       s.send({ command: 'DISCONNECT', headers: { receipt: 'bye' } });
       const closed = await s.waitClosed(c.target.stomp.timeouts.responseMs + c.target.stomp.timeouts.closeMs);
-      c.measure('close', closed ? `code ${closed.code} by ${closed.by} at ${closed.at} ms` : 'still open');
-      c.note(`S-8.6: after DISCONNECT ${closed ? `the ${closed.by} closed the connection (code ${closed.code})` : 'the server left the connection open'}`);
+      observe(c, 'close', closed ? `code ${closed.code} by ${closed.by} at ${closed.at} ms` : 'still open',
+        `after DISCONNECT ${closed ? `the ${closed.by} closed the connection (code ${closed.code})` : 'the server left the connection open'}`);
       c.check(!!closed && closed.by === 'server', 'the server closes the connection', closed ? `closed by the ${closed.by}` : `still open: ${silence(s)}`);
     },
   );

@@ -10,7 +10,7 @@ import { cli, readSummary, tmp } from '../run-cli.ts';
  */
 const CAUGHT = new Set(['failed', 'non-strict']);
 /** A case caught the quirk: it failed, came out non-strict, or (INFO clause, e.g. S-12) recorded a deviation. */
-const caughtBy = (c: CaseResult) => CAUGHT.has(c.verdict) || (c.verdict === 'info' && c.message !== undefined);
+const caughtBy = (c: CaseResult) => CAUGHT.has(c.verdict) || (c.verdict === 'info' && (c.deviation === true || c.message !== undefined));
 
 export interface QuirkOutcome {
   quirk: Quirk;
