@@ -191,8 +191,12 @@ export function showHeaders(f: ReceivedFrame | undefined, s?: StompSession): str
   return `${f.command} ${f.headers.map(([n, v]) => `${n}:${showBytes(Buffer.from(v))}`).join(' ')}`;
 }
 
-/** The content-length rule (MUST) for one received frame: when present, it equals the body octets, and a NUL follows. */
-export function checkContentLength(c: CaseContext, f: ParsedFrame, what: string, required = false): void {
+/**
+ * The content-length rule (MUST) for one received frame: it equals the body octets, and a NUL follows. `required`
+ * (the default, as O-4 has it for OAM responses and STOMP for bodies with NULs): absence fails; otherwise absence leaves
+ * nothing to count (skipped: presence is a SHOULD of STOMP 1.2, judged by S-4.7 and S-4.9).
+ */
+export function checkContentLength(c: CaseContext, f: ParsedFrame, what: string, required = true): void {
   const declared = header(f, 'content-length');
   c.measure(`${what}: content-length`, declared ?? '(absent)');
   c.measure(`${what}: body octets`, f.body.length);
