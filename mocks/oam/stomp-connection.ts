@@ -217,7 +217,8 @@ export class StompConnection {
     });
     const sendEvery = sx > 0 && cy > 0 ? Math.max(sx, cy) : 0;
     const expectEvery = cx > 0 && sy > 0 ? Math.max(cx, sy) : 0;
-    if (sendEvery && !this.quirks.has('stomp.no-server-heartbeats')) this.sendTimer = setInterval(() => this.ws.readyState === 1 && this.ws.send('\n'), sendEvery);
+    // Beats at half the negotiated interval ("at least every <n> ms"): a stall of this process under load leaves margin.
+    if (sendEvery && !this.quirks.has('stomp.no-server-heartbeats')) this.sendTimer = setInterval(() => this.ws.readyState === 1 && this.ws.send('\n'), sendEvery / 2);
     if (expectEvery) {
       this.watchTimer = setInterval(() => {
         // Ten intervals of silence, not one: the spec leaves the grace to the server, and a loaded client is no dead one.
