@@ -55,9 +55,9 @@ export async function startReferenceServers(
       return { wcs, instance: { name, url: wcs.url, settings: { ...DEFAULT_HOOK_SETTINGS, ...settings } } };
     }),
   );
-  const common = { url: oam.stompUrl, insecure: true, limits: oam.limits };
+  const common = { url: oam.stompUrl, insecure: true, limits: { ...oam.limits, maxMessageBytes: oam.maxMessageBytes } };
   return {
-    stomp: stompTarget({ url: stomp.stompUrl, limits: stomp.limits }, { destinationPrefix: '/topic/' }, REFERENCE_TIMEOUTS),
+    stomp: stompTarget({ url: stomp.stompUrl, limits: { ...stomp.limits, maxMessageBytes: stomp.maxMessageBytes } }, { destinationPrefix: '/topic/' }, REFERENCE_TIMEOUTS),
     oam: oamTarget(
       {
         ...common,

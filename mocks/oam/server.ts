@@ -37,6 +37,8 @@ export interface RunningOamServer {
   restUrl: string;
   port: number;
   limits: ParserLimits;
+  /** The largest WebSocket message the server takes (ws maxPayload; close 1009 past it). */
+  maxMessageBytes: number;
   settings: OamSettings;
   /** Feeds a metric sample, as a WCS node would report it (alarms are evaluated on it). */
   sample(s: { node: number; metric: number; value: number; timestamp?: number }): void;
@@ -76,10 +78,11 @@ export async function startOamServer(options: OamServerOptions = {}): Promise<Ru
   server.requestTimeout = 30_000;
   server.keepAliveTimeout = 5_000;
 
+  const maxMessageBytes = limits.maxBodyBytes * 2 + 64 * 1024;
   const wss = new WebSocketServer({
     server,
     path: wsPath,
-    maxPayload: limits.maxBodyBytes * 2 + 64 * 1024,
+    maxPayload: maxMessageBytes,
     handleProtocols: (offered) => SUBPROTOCOL_PREFERENCE.find((p) => offered.has(p)) ?? false,
   });
   wss.on('connection', (ws) => new StompConnection(ws, broker, settings, app.onSend));
@@ -98,6 +101,7 @@ export async function startOamServer(options: OamServerOptions = {}): Promise<Ru
     restUrl: `http${scheme}://${host}:${port}`,
     port,
     limits,
+    maxMessageBytes,
     settings: { ...oamSettings, port },
     sample: (x) => app.sample(x),
     close: () =>

@@ -86,7 +86,8 @@ export class StompConnection {
         return this.protocolError('CRLF line endings are not supported', undefined);
       }
       try {
-        this.parser.push(data);
+        if (this.quirks.has('stomp.frame-per-message')) this.parseAlone(data);
+        else this.parser.push(data);
       } catch (err) {
         this.protocolError(`internal error: ${(err as Error).message}`, undefined);
       }
@@ -134,6 +135,20 @@ export class StompConnection {
   /** The fault switches this session runs with. */
   get quirks(): ReadonlySet<Quirk> {
     return this.settings.quirks ?? NO_QUIRKS;
+  }
+
+  /**
+   * The quirk stomp.frame-per-message (ActiveMQ Classic's WebSocket transport): each message is parsed on its own as
+   * exactly one frame. A frame cut short by the end of its message is refused; frames after the first are dropped.
+   */
+  private parseAlone(data: Buffer): void {
+    const frames: ParsedFrame[] = [];
+    let error: StompViolation | undefined;
+    const alone = new StompParser({ onFrame: (f) => frames.push(f), onError: (e) => (error ??= e) }, { mode: 'strict', limits: this.parser.limits });
+    alone.push(data);
+    if (error) return this.protocolError(describeViolation(error), undefined);
+    if (frames.length) return this.handle(frames[0]);
+    if (!alone.idle) this.protocolError('incomplete frame: a WebSocket message must hold exactly one frame', undefined);
   }
 
   private handle(frame: ParsedFrame): void {
@@ -202,7 +217,8 @@ export class StompConnection {
     });
     const sendEvery = sx > 0 && cy > 0 ? Math.max(sx, cy) : 0;
     const expectEvery = cx > 0 && sy > 0 ? Math.max(cx, sy) : 0;
-    if (sendEvery && !this.quirks.has('stomp.no-server-heartbeats')) this.sendTimer = setInterval(() => this.ws.readyState === 1 && this.ws.send('\n'), sendEvery);
+    // Beats at half the negotiated interval ("at least every <n> ms"): a stall of this process under load leaves margin.
+    if (sendEvery && !this.quirks.has('stomp.no-server-heartbeats')) this.sendTimer = setInterval(() => this.ws.readyState === 1 && this.ws.send('\n'), sendEvery / 2);
     if (expectEvery) {
       this.watchTimer = setInterval(() => {
         // Ten intervals of silence, not one: the spec leaves the grace to the server, and a loaded client is no dead one.

@@ -20,14 +20,19 @@ export const STOMP_QUIRKS = {
     clause: 'S-9',
     breaks: 'after sending ERROR the server keeps the connection open',
     collateral: {
-      clauses: ['S-2', 'S-4', 'S-5', 'S-7', 'S-11'],
+      clauses: ['S-2', 'S-4', 'S-5', 'S-7', 'S-11', 'S-12'],
       reason: 'ERROR-then-close is also asserted by the cases of these clauses that send a refused frame (S-2.2/2.3 version ERROR, '
-        + 'S-4.6 short content-length, S-5.3-5.5 undefined escapes, S-7.1/7.2 SUBSCRIBE without id/destination, S-11 limits): '
+        + 'S-4.6 short content-length, S-5.3-5.5 undefined escapes, S-7.1/7.2 SUBSCRIBE without id/destination, S-11 limits, S-12.10 an undefined escape split over messages): '
         + 'they get the ERROR, but the connection stays open',
     },
   },
   'stomp.no-server-heartbeats': { clause: 'S-10', breaks: 'CONNECTED announces server heart-beats but the server never sends an EOL' },
   'stomp.no-size-limits': { clause: 'S-11', breaks: 'the declared header-count, header-line and body limits are not enforced' },
+  'stomp.frame-per-message': {
+    clause: 'S-12',
+    breaks: 'each WebSocket message is parsed alone as exactly one frame (ActiveMQ Classic): a frame split over messages is refused with ERROR, '
+      + 'frames after the first one of a message are dropped',
+  },
   'stomp.shared-destination-crosses-sessions': {
     clause: 'S-13',
     breaks: 'when sessions share a destination, every copy of a message is delivered on the first subscriber\'s session',

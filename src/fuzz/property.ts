@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import type { CaseContext } from '../case.ts';
-import { ConformanceFailure } from '../case.ts';
+import { ConformanceFailure, HarnessError } from '../case.ts';
 import type { Transcript } from '../transport/transcript.ts';
 
 /**
@@ -31,12 +31,23 @@ export type Finding = { expected: string; actual: string } | undefined;
 
 export interface FuzzProperty<T> {
   arbitrary: fc.Arbitrary<T>;
-  /** Drives the target with one input. `record` is set for the final replay: sessions opened then go into the report. */
-  check(value: T, record?: (t: Transcript) => void): Promise<Finding>;
+  /**
+   * Drives the target with one input. `record` is set for the final replay: sessions opened then go into the report.
+   * `written` is called once the input has been handed to the target: the per-input deadline starts there.
+   */
+  check(value: T, record?: (t: Transcript) => void, written?: () => void): Promise<Finding>;
   /** The input as the target saw it (frame bytes, message), for the report and the size figure. */
   show(value: T): { text: string; octets: number };
-  /** Deadline of one input (a hang is a finding, never a stuck run). */
+  /**
+   * Deadline of one input (a hang is a finding, never a stuck run). It counts from `written()` when the property calls
+   * it and says so in `deadlineFromWrite` (the harness's own work, opening sessions, building the input, does not count
+   * against the target), else from the start of the check.
+   */
   perRunMs: number;
+  /** The property calls `written()`: its deadline counts from there. */
+  deadlineFromWrite?: boolean;
+  /** The property builds very large inputs: it never runs beside another property of the same process. */
+  large?: boolean;
   /** Set up before the first input (sessions that live across inputs) and torn down after the last. */
   setup?(): Promise<void>;
   teardown?(): Promise<void>;
@@ -76,7 +87,7 @@ export async function runSaved<T>(c: CaseContext, saved: SavedCounterexample<T> 
     const shown = property.show(saved.input);
     c.measure('input octets', shown.octets);
     c.attach('saved counterexample', `fixtures/fuzz/${saved.file}\n\n${shown.text}\n\nfound then: ${saved.found}`);
-    const finding = await withDeadline(property.check(saved.input, (t) => c.transcripts.push(t)), property.perRunMs);
+    const finding = await withDeadline((written) => property.check(saved.input, (t) => c.transcripts.push(t), written), property.perRunMs, property.deadlineFromWrite);
     if (finding) throw new ConformanceFailure(finding.expected, finding.actual, `saved counterexample fixtures/fuzz/${saved.file}: ${shown.text}`);
   } finally {
     await property.teardown?.();
@@ -95,6 +106,51 @@ export function fuzzSettings(options: { fuzz?: FuzzSettings }): FuzzSettings {
 }
 
 export async function runFuzz<T>(c: CaseContext, seed: number, settings: FuzzSettings, property: FuzzProperty<T>): Promise<void> {
+  const release = await PROPERTIES.acquire(property.large === true);
+  try {
+    await runAlone(c, seed, settings, property);
+  } finally {
+    release();
+  }
+}
+
+/**
+ * Properties of one process take turns with the large ones: a property building very large inputs blocks the event
+ * loop while it does, so that another property's timers would fire late and its target look hung.
+ */
+class TurnTaking {
+  private running = 0;
+  private largeRunning = false;
+  private readonly queue: Array<{ large: boolean; go: () => void }> = [];
+
+  acquire(large: boolean): Promise<() => void> {
+    return new Promise((resolve) => {
+      this.queue.push({ large, go: () => resolve(() => this.release(large)) });
+      this.pump();
+    });
+  }
+
+  private release(large: boolean): void {
+    this.running--;
+    if (large) this.largeRunning = false;
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.queue.length && !this.largeRunning) {
+      const next = this.queue[0];
+      if (next.large && this.running > 0) return;
+      this.queue.shift();
+      this.running++;
+      if (next.large) this.largeRunning = true;
+      next.go();
+    }
+  }
+}
+
+const PROPERTIES = new TurnTaking();
+
+async function runAlone<T>(c: CaseContext, seed: number, settings: FuzzSettings, property: FuzzProperty<T>): Promise<void> {
   const replay = settings.replay?.id === c.meta.id ? settings.replay : undefined;
   const started = Date.now();
   await property.setup?.();
@@ -102,7 +158,7 @@ export async function runFuzz<T>(c: CaseContext, seed: number, settings: FuzzSet
   try {
     details = await fc.check(
       fc.asyncProperty(property.arbitrary, async (value) => {
-        const finding = await withDeadline(property.check(value), property.perRunMs);
+        const finding = await withDeadline((written) => property.check(value, undefined, written), property.perRunMs, property.deadlineFromWrite);
         if (finding) throw new PropertyFailure(finding);
       }),
       {
@@ -120,6 +176,10 @@ export async function runFuzz<T>(c: CaseContext, seed: number, settings: FuzzSet
   c.measure('inputs tried', details.numRuns);
   c.measure('inputs per second', Math.round(details.numRuns / Math.max(seconds, 0.001)));
   if (details.interrupted) c.note(`stopped by the --fuzz-time budget (${settings.timeMs / 1000} s) after ${details.numRuns} inputs`);
+  if (!details.failed && replay) {
+    // The input at that path passed this time: say so, never report another input in its place.
+    throw new HarnessError(`did not reproduce: flaky or timing (the input at path ${replay.path} of seed ${seed} passed this time)`);
+  }
   if (!details.failed) return;
 
   const value = details.counterexample![0];
@@ -132,7 +192,7 @@ export async function runFuzz<T>(c: CaseContext, seed: number, settings: FuzzSet
   c.measure('shrinks', details.numShrinks);
   c.measure('counterexample octets', shown.octets);
   // The shrunk input once more, recorded, so that the report shows exactly what the target did with it.
-  const again = await withDeadline(property.check(value, (t) => c.transcripts.push(t)), property.perRunMs).catch((err) => ({
+  const again = await withDeadline((written) => property.check(value, (t) => c.transcripts.push(t), written), property.perRunMs, property.deadlineFromWrite).catch((err) => ({
     expected: 'a verdict within the deadline',
     actual: (err as Error).message,
   }));
@@ -160,14 +220,32 @@ export function replayCommand(id: string, seed: number, path: string, targetArgs
   return ['npx rtc-conformance run --suite fuzz', ...targetArgs.map(quote), '--grep', quote(grep), '--seed', String(seed), '--fuzz-path', quote(`${id}@${path}`)].join(' ');
 }
 
-async function withDeadline<R>(promise: Promise<R>, ms: number): Promise<R | NonNullable<Finding>> {
+/** A hang of the harness itself (its own work before the input was written): broken, never a finding. */
+const HARNESS_GRACE_MS = 30_000;
+
+/**
+ * Runs one check. With `fromWrite`, the input's deadline starts when the property says its input was written, and a
+ * check that does not get that far within the grace period is a harness error; else it counts from the start.
+ */
+async function withDeadline<R>(run: (written: () => void) => Promise<R>, ms: number, fromWrite = false): Promise<R | NonNullable<Finding>> {
   let timer: NodeJS.Timeout | undefined;
-  const hang = new Promise<NonNullable<Finding>>((resolve) => {
-    timer = setTimeout(() => resolve({ expected: `a verdict within ${ms} ms`, actual: 'the target did not answer: a hang' }), ms);
+  let guard: NodeJS.Timeout | undefined;
+  let arm: () => void = () => {};
+  const hang = new Promise<NonNullable<Finding>>((resolve, reject) => {
+    arm = () => {
+      if (timer) return;
+      clearTimeout(guard);
+      timer = setTimeout(() => resolve({ expected: `a verdict within ${ms} ms of the input being written`, actual: 'the target did not answer: a hang' }), ms);
+    };
+    if (fromWrite) {
+      guard = setTimeout(() => reject(new HarnessError(`the harness did not write the input within ${ms + HARNESS_GRACE_MS} ms (its own work, not the target's)`)), ms + HARNESS_GRACE_MS);
+    }
   });
+  if (!fromWrite) arm();
   try {
-    return await Promise.race([promise, hang]);
+    return await Promise.race([run(() => arm()), hang]);
   } finally {
     clearTimeout(timer);
+    clearTimeout(guard);
   }
 }

@@ -59,10 +59,16 @@ function legal(parts: { headers: fc.Arbitrary<Array<[string, string]>>; body: fc
     }));
 }
 
-/** S-3: LF or CRLF on every line, heart-beat EOLs before the frame, the frame split over WebSocket messages. */
-export const eolShapes = legal({ headers: distinctHeaders(false, 3), body: simple(0, 12), crlf: true, beats: 3, cuts: 3 });
-/** S-4: bodies with NULs and multi-byte UTF-8, with and without content-length, split inside the body. */
-export const bodies = legal({ headers: fc.constant([]), body: trickyText(0, 24), crlf: false, beats: 0, cuts: 2 });
+/**
+ * Only S-12.F1 splits frames over WebSocket messages (STOMP 1.2 says nothing about them); every other property sends
+ * each frame whole, in one message, so that it judges its own clause on every broker whatever its framing.
+ */
+/** S-3: LF or CRLF on every line, heart-beat EOLs before the frame. */
+export const eolShapes = legal({ headers: distinctHeaders(false, 3), body: simple(0, 12), crlf: true, beats: 3, cuts: 0 });
+/** S-4: bodies with NULs and multi-byte UTF-8, with and without content-length. */
+export const bodies = legal({ headers: fc.constant([]), body: trickyText(0, 24), crlf: false, beats: 0, cuts: 0 });
+/** S-12: legal SENDs split over 2 to 4 WebSocket messages (the only property that splits). */
+export const splits = legal({ headers: distinctHeaders(false, 2), body: trickyText(0, 16), crlf: true, beats: 1, cuts: 3 }).filter((v) => v.cuts.length > 0);
 /** S-5: header names and values full of the octets that must be escaped, and of multi-byte UTF-8. */
 export const escapes = legal({ headers: distinctHeaders(true, 3).filter((h) => h.length > 0), body: fc.constant(''), crlf: false, beats: 0, cuts: 0 });
 /** S-6: a header repeated with different values (the first one counts), among others. */
@@ -167,16 +173,18 @@ export function undefinedEscapes(destination: string): fc.Arbitrary<IllegalFrame
 export function oversize(destination: string, limits: StompLimits): fc.Arbitrary<IllegalFrame> {
   const d = `destination:${escapeHeader(destination)}\n`;
   const kinds: Array<fc.WeightedArbitrary<{ why: string; frame: string }>> = [];
-  const { maxHeaders, maxHeaderLineBytes, maxBodyBytes } = limits;
-  if (maxHeaders) {
+  const { maxHeaders, maxHeaderLineBytes, maxBodyBytes, maxMessageBytes } = limits;
+  // Nothing beyond the WebSocket message limit: the transport would refuse it before STOMP sees it (S-11.5's case).
+  const fits = (octets: number) => maxMessageBytes === undefined || octets + destination.length + 64 <= maxMessageBytes;
+  if (maxHeaders && fits((maxHeaders + 16) * 12)) {
     const headers = fc.integer({ min: maxHeaders + 1, max: maxHeaders + 16 });
     kinds.push({ weight: 4, arbitrary: headers.map((n) => ({ why: `${n + 1} headers (limit ${maxHeaders})`, frame: `SEND\n${d}${Array.from({ length: n }, (_, i) => `fz${i}:${i}\n`).join('')}\n\0` })) });
   }
-  if (maxHeaderLineBytes) {
+  if (maxHeaderLineBytes && fits(maxHeaderLineBytes + 64)) {
     const length = fc.integer({ min: maxHeaderLineBytes, max: maxHeaderLineBytes + 64 });
     kinds.push({ weight: 4, arbitrary: length.map((n) => ({ why: `a ${n + 3}-octet header line (limit ${maxHeaderLineBytes})`, frame: `SEND\n${d}fz:${'v'.repeat(n)}\n\n\0` })) });
   }
-  if (maxBodyBytes) {
+  if (maxBodyBytes && fits(maxBodyBytes + 64 + 32)) {
     // Rarely: each such input is a megabyte on the wire.
     const body = fc.tuple(fc.integer({ min: maxBodyBytes + 1, max: maxBodyBytes + 64 }), fc.boolean());
     kinds.push({
@@ -187,11 +195,23 @@ export function oversize(destination: string, limits: StompLimits): fc.Arbitrary
       })),
     });
   }
+  if (kinds.length === 0) throw new NoInputs('every declared limit is above the declared WebSocket message limit (stomp.limits.maxMessageBytes)');
   return withCuts(fc.oneof(...kinds));
 }
 
+/** No input can be generated for the target (its declarations leave nothing to send): the case is skipped. */
+export class NoInputs extends Error {
+  override name = 'NoInputs';
+}
+
+/** Illegal frames are sent whole (S-12.F1 is the property that splits). */
 function withCuts(kind: fc.Arbitrary<{ why: string; frame: string }>): fc.Arbitrary<IllegalFrame> {
-  return fc.tuple(kind, cutsArb(2)).map(([k, cuts]) => ({ ...k, cuts }));
+  return kind.map((k) => ({ ...k, cuts: [] }));
+}
+
+/** The input as sent: one WebSocket message per piece, boundaries shown as ¦. */
+export function showPieces(bytes: Buffer, cuts: readonly number[]): string {
+  return pieces(bytes, cuts).map((p) => showBytes(p)).join('¦');
 }
 
 function send(s: StompSession, bytes: Buffer, cuts: readonly number[]): void {
@@ -231,13 +251,15 @@ export function roundTripProperty(target: StompTarget, destination: string, arbi
   return {
     arbitrary,
     perRunMs: responseMs + 2000,
+    deadlineFromWrite: true,
     show: (v) => {
       const bytes = renderLegal(v, destination);
-      return { text: showBytes(bytes), octets: bytes.length };
+      return { text: showPieces(bytes, v.cuts), octets: bytes.length };
     },
-    async check(v, record) {
+    async check(v, record, written) {
       const s = record ? await open('fuzz: the shrunk input', record) : (session ??= await open('fuzz'));
       send(s, renderLegal(v, destination), v.cuts);
+      written?.();
       const message = await s.nextFrame(responseMs, (f) => f.command === 'MESSAGE' || f.command === 'ERROR');
       const why = () => (message?.command === 'ERROR' ? `ERROR message:${header(message, 'message') ?? bodyText(message)}` : s.describeSilence(responseMs));
       const finding = judgeRoundTrip(v, message?.command === 'MESSAGE' ? message : undefined, why);
@@ -255,7 +277,7 @@ export function roundTripProperty(target: StompTarget, destination: string, arbi
 }
 
 /** The illegal-frame property: ERROR then close on a fresh session per input; a bystander session keeps working. */
-export function errorThenCloseProperty(target: StompTarget, destination: string, arbitrary: fc.Arbitrary<IllegalFrame>): FuzzProperty<IllegalFrame> {
+export function errorThenCloseProperty(target: StompTarget, destination: string, arbitrary: fc.Arbitrary<IllegalFrame>, large = false): FuzzProperty<IllegalFrame> {
   const { responseMs, closeMs } = target.timeouts;
   let bystander: StompSession | undefined;
   let pings = 0;
@@ -269,16 +291,19 @@ export function errorThenCloseProperty(target: StompTarget, destination: string,
   return {
     arbitrary,
     perRunMs: responseMs + closeMs + 3000,
-    show: (v) => ({ text: `${showBytes(Buffer.from(v.frame, 'utf8'))} (${v.why})`, octets: Buffer.byteLength(v.frame) }),
+    deadlineFromWrite: true,
+    large,
+    show: (v) => ({ text: `${showPieces(Buffer.from(v.frame, 'utf8'), v.cuts)} (${v.why})`, octets: Buffer.byteLength(v.frame) }),
     async setup() {
       bystander = await openBystander();
     },
-    async check(v, record) {
+    async check(v, record, written) {
       const s = await StompSession.open(target, record ? 'fuzz: the shrunk input' : 'fuzz');
       record?.(s.transcript);
       try {
         await s.connectOrThrow({}, responseMs);
         send(s, Buffer.from(v.frame, 'utf8'), v.cuts);
+        written?.();
         const expected = `ERROR, then the server closes the connection (after ${v.why})`;
         const error = await s.nextFrame(responseMs, (f) => f.command === 'ERROR');
         const closed = await s.waitClosed(error ? closeMs : 10);

@@ -10,7 +10,16 @@ export interface StompLimits {
   maxHeaders?: number;
   maxHeaderLineBytes?: number;
   maxBodyBytes?: number;
+  /** Octets of one WebSocket message the server accepts (a transport limit, e.g. ws maxPayload; close 1009 past it). */
+  maxMessageBytes?: number;
 }
+
+/**
+ * How the target maps STOMP frames onto WebSocket messages (S-12): `stream` reassembles frames split over messages
+ * and takes several frames in one message; `frame-per-message` takes each message as exactly one frame (ActiveMQ Classic).
+ */
+export const STOMP_FRAMINGS = ['stream', 'frame-per-message'] as const;
+export type StompFraming = (typeof STOMP_FRAMINGS)[number];
 
 export interface Timeouts {
   /** How long to wait for an expected frame. */
@@ -23,6 +32,8 @@ export interface Timeouts {
 
 export interface StompTarget extends StompEndpoint {
   destinationPrefix: string;
+  /** Declared framing over WebSocket (default `stream`); S-12 cases needing the other are skipped. */
+  framing: StompFraming;
   limits: StompLimits;
   timeouts: Timeouts;
 }
@@ -136,8 +147,16 @@ export interface ContainerSpec {
   startupTimeoutMs?: number;
 }
 
+/** How `probe` found one value of a target file (never a MUST: what the spec leaves to the server). */
+export interface ProbedValue {
+  value: unknown;
+  how: string;
+}
+
 export interface TargetFile {
   name?: string;
+  /** Written by `rtc-conformance probe`: when, against what, and how each value was found. */
+  probed?: { tool: string; at: string; url: string; findings: Record<string, ProbedValue>; warnings?: string[] };
   container?: ContainerSpec;
   stomp?: Partial<Omit<StompTarget, 'timeouts'>> & { url: string; timeouts?: Partial<Timeouts> };
   oam?: Partial<Omit<OamTarget, 'timeouts'>> & { url: string; restUrl: string; timeouts?: Partial<Timeouts> };
@@ -312,6 +331,7 @@ export function stompTarget(spec: TargetFile['stomp'], defaults: Partial<StompTa
   if (!spec) throw new TargetError('no STOMP endpoint');
   return {
     destinationPrefix: '/topic/',
+    framing: 'stream',
     limits: {},
     ...defaults,
     ...spec,

@@ -3,6 +3,7 @@ import { conformanceCase, type CaseContext } from '../../src/case.ts';
 import { header } from '../../src/stomp/index.ts';
 import type { ReceivedFrame, StompSession } from '../../src/transport/stomp-session.ts';
 import { expectErrorThenClose, showHeaders } from './flows.ts';
+import { SPEC } from './spec.ts';
 
 /** The S-1 answer: CONNECTED carrying version:1.2. */
 function checkConnected12(c: CaseContext, s: StompSession, answer: ReceivedFrame | undefined): void {
@@ -12,7 +13,7 @@ function checkConnected12(c: CaseContext, s: StompSession, answer: ReceivedFrame
 
 describe('S-1 CONNECT and CONNECTED', () => {
   conformanceCase(
-    { id: 'S-1.1', title: 'CONNECT with accept-version:1.2 and host is answered by CONNECTED version:1.2', expected: 'CONNECTED carrying version:1.2' },
+    { id: 'S-1.1', requirement: SPEC.connectedVersion, title: 'CONNECT with accept-version:1.2 and host is answered by CONNECTED version:1.2', expected: 'CONNECTED carrying version:1.2' },
     async (c) => {
       const s = await c.stomp();
       const answer = await s.connect();
@@ -21,7 +22,7 @@ describe('S-1 CONNECT and CONNECTED', () => {
   );
 
   conformanceCase(
-    { id: 'S-1.2', title: 'STOMP is accepted as a synonym of CONNECT', expected: 'STOMP is answered by CONNECTED carrying version:1.2' },
+    { id: 'S-1.2', requirement: SPEC.stompFrame, title: 'STOMP is accepted as a synonym of CONNECT', expected: 'STOMP is answered by CONNECTED carrying version:1.2' },
     async (c) => {
       const s = await c.stomp();
       const answer = await s.connect({}, { command: 'STOMP' });
@@ -32,6 +33,7 @@ describe('S-1 CONNECT and CONNECTED', () => {
   conformanceCase(
     {
       id: 'S-1.3',
+      requirement: SPEC.negotiation,
       title: 'accept-version:1.0,1.1,1.2 negotiates 1.2',
       expected: 'CONNECTED carrying version:1.2, the highest version both sides support',
     },
@@ -43,7 +45,7 @@ describe('S-1 CONNECT and CONNECTED', () => {
   );
 
   conformanceCase(
-    { id: 'S-1.4', title: 'CONNECTED is the first frame of the session', expected: 'the first frame after CONNECT is CONNECTED (heart-beats aside)' },
+    { id: 'S-1.4', requirement: SPEC.connected, title: 'CONNECTED is the first frame of the session', expected: 'the first frame after CONNECT is CONNECTED (heart-beats aside)' },
     async (c) => {
       const s = await c.stomp();
       await s.connect();
@@ -55,6 +57,7 @@ describe('S-1 CONNECT and CONNECTED', () => {
   conformanceCase(
     {
       id: 'S-1.5',
+      requirement: SPEC.connectNotEscaped,
       title: 'CONNECT header values are taken literally (no escape decoding)',
       expected: 'a CONNECT header value containing a backslash sequence and a colon is accepted: CONNECTED',
     },
@@ -70,6 +73,8 @@ describe('S-2 version negotiation failure', () => {
   conformanceCase(
     {
       id: 'S-2.1',
+      level: 'SHOULD',
+      requirement: SPEC.versionErrorHeader,
       title: 'accept-version:9.9 is answered by ERROR with a version header listing supported versions',
       expected: 'ERROR carrying version: a comma-separated list that includes 1.2',
     },
@@ -87,7 +92,7 @@ describe('S-2 version negotiation failure', () => {
   );
 
   conformanceCase(
-    { id: 'S-2.2', title: 'after the version ERROR the server closes the connection', expected: 'ERROR, then the server closes' },
+    { id: 'S-2.2', requirement: SPEC.versionError, title: 'after the version ERROR the server closes the connection', expected: 'ERROR, then the server closes' },
     async (c) => {
       const s = await c.stomp();
       s.send({ command: 'CONNECT', headers: { 'accept-version': '9.9', host: c.target.stomp.host ?? 'localhost' } });
@@ -98,6 +103,7 @@ describe('S-2 version negotiation failure', () => {
   conformanceCase(
     {
       id: 'S-2.3',
+      requirement: SPEC.versionError,
       title: 'a list of unsupported versions (2.0,3.0) is refused with ERROR then close',
       expected: 'ERROR, then the server closes',
     },

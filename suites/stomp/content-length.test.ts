@@ -1,20 +1,23 @@
 import { Buffer } from 'node:buffer';
 import { describe } from 'vitest';
-import { conformanceCase } from '../../src/case.ts';
-import { checkContentLength, connected, expectErrorThenClose, expectMessage, roundTrip, subscribed } from './flows.ts';
+import { conformanceCase, type CaseContext } from '../../src/case.ts';
+import { header } from '../../src/stomp/index.ts';
+import { checkContentLength, checkContentLengthPresent, connected, errorToJudge, expectErrorThenClose, expectMessage, roundTrip, subscribed } from './flows.ts';
+import { SPEC } from './spec.ts';
 
 describe('S-4 content-length', () => {
   conformanceCase(
-    { id: 'S-4.1', title: 'MESSAGE carries a content-length equal to its body octets (ASCII)', expected: 'content-length equal to the body octets' },
+    { id: 'S-4.1', requirement: SPEC.contentLengthRead, title: 'a MESSAGE content-length equals its body octets (ASCII)', expected: 'content-length, when present, equal to the body octets' },
     async (c) => {
       const { message } = await roundTrip(c, { body: '{"requestId":"r1","status":200}' });
-      checkContentLength(c, message, 'MESSAGE');
+      checkContentLength(c, message, 'MESSAGE', false);
     },
   );
 
   conformanceCase(
     {
       id: 'S-4.2',
+      requirement: SPEC.contentLengthRead,
       title: 'content-length counts UTF-8 octets, not characters',
       expected: 'a MESSAGE whose body has 2-, 3- and 4-byte characters declares its octet count',
     },
@@ -22,7 +25,7 @@ describe('S-4 content-length', () => {
       const body = 'Zürich — 東京 — 🎥 «ok»';
       const { message } = await roundTrip(c, { body });
       c.measure('characters', [...body].length);
-      checkContentLength(c, message, 'MESSAGE');
+      checkContentLength(c, message, 'MESSAGE', false);
       c.check(Buffer.from(message.body).toString('utf8') === body, JSON.stringify(body), JSON.stringify(Buffer.from(message.body).toString('utf8')));
     },
   );
@@ -30,19 +33,20 @@ describe('S-4 content-length', () => {
   conformanceCase(
     {
       id: 'S-4.3',
-      title: 'a body with NULs is read by content-length, NULs included',
-      expected: 'the MESSAGE body equals the SEND body octet for octet, NULs included, with a matching content-length',
+      requirement: `${SPEC.contentLengthNul} ${SPEC.contentLengthRead}`,
+      title: 'a body with NULs is read by content-length, NULs included, and its MESSAGE carries one',
+      expected: 'the MESSAGE body equals the SEND body octet for octet, NULs included, with a content-length (required: the body has NULs)',
     },
     async (c) => {
       const body = Buffer.from('a\0b\0\0c', 'latin1');
       const { message } = await roundTrip(c, { body });
       c.check(Buffer.from(message.body).equals(body), 'body 61 00 62 00 00 63', Buffer.from(message.body).toString('hex').replace(/(..)/g, '$1 ').trim());
-      checkContentLength(c, message, 'MESSAGE');
+      checkContentLength(c, message, 'MESSAGE', true);
     },
   );
 
   conformanceCase(
-    { id: 'S-4.4', title: 'content-length:0 with an empty body is accepted', expected: 'MESSAGE with an empty body' },
+    { id: 'S-4.4', requirement: SPEC.contentLengthRead, title: 'content-length:0 with an empty body is accepted', expected: 'MESSAGE with an empty body' },
     async (c) => {
       const { message } = await roundTrip(c, {}, { raw: (d) => `SEND\ndestination:${d}\ncontent-length:0\n\n\0` });
       c.check(message.body.length === 0, 'empty body', `${message.body.length} octets`);
@@ -52,6 +56,7 @@ describe('S-4 content-length', () => {
   conformanceCase(
     {
       id: 'S-4.5',
+      requirement: `${SPEC.contentLengthRead} ${SPEC.nulEols}`,
       title: 'exactly content-length octets are read, then NUL: EOLs after it are heart-beats',
       expected: 'content-length:5 body "hello", then NUL and EOLs: one MESSAGE "hello", session still usable',
     },
@@ -68,6 +73,7 @@ describe('S-4 content-length', () => {
   conformanceCase(
     {
       id: 'S-4.6',
+      requirement: `${SPEC.contentLengthRead} ${SPEC.sendRefused}`,
       title: 'content-length too small (no NUL where it says) is refused with ERROR then close',
       expected: 'content-length:2 with a 5-octet body: ERROR, then the server closes',
     },
@@ -81,33 +87,80 @@ describe('S-4 content-length', () => {
   conformanceCase(
     {
       id: 'S-4.7',
-      title: 'ERROR frames with a body carry a correct content-length',
-      expected: 'the ERROR answering a bad frame has content-length equal to its body octets',
+      level: 'SHOULD',
+      requirement: SPEC.errorContentLength,
+      title: 'an ERROR with a body carries a content-length',
+      expected: 'the ERROR answering a bad frame, when it has a body, has a content-length header',
     },
     async (c) => {
-      const s = await connected(c);
-      s.sendRaw('BOGUS\n\n\0');
-      const error = await s.nextFrame(c.target.stomp.timeouts.responseMs, (f) => f.command === 'ERROR');
-      if (!error) return c.skip('the server sent no ERROR (judged by the S-9 cases)');
-      if (error.body.length === 0) return c.skip('the ERROR has no body: nothing to count');
-      checkContentLength(c, error, 'ERROR');
+      const error = await errorFor(c);
+      checkContentLengthPresent(c, error, 'ERROR');
     },
   );
 
   conformanceCase(
     {
-      id: 'S-4.8',
-      title: 'a content-length larger than the octets that follow keeps the frame open (no early delivery)',
-      expected: 'content-length:10 with 4 octets sent: no MESSAGE until the remaining octets and the NUL arrive',
+      id: 'S-4.9',
+      level: 'SHOULD',
+      requirement: SPEC.contentLengthShould,
+      title: 'a MESSAGE with a body carries a content-length',
+      expected: 'the MESSAGE of a SEND with a body (and a content-length) has a content-length header',
     },
     async (c) => {
-      const { s, destination, id } = await subscribed(c);
-      s.sendRaw(`SEND\ndestination:${destination}\ncontent-length:10\n\nab\0c`);
-      const early = await s.nextFrame(c.target.stomp.timeouts.quietMs, (f) => f.command === 'MESSAGE');
-      c.check(!early, 'no MESSAGE yet: the body is 10 octets, NUL included as data', `MESSAGE with ${early?.body.length} octets`);
-      s.sendRaw('defghi\0');
-      const m = await expectMessage(c, s, id, 'after the remaining 6 octets');
-      c.check(Buffer.from(m.body).equals(Buffer.from('ab\0cdefghi', 'latin1')), 'body "ab\\0cdefghi"', JSON.stringify(Buffer.from(m.body).toString('latin1')));
+      const { message } = await roundTrip(c, { body: 'counted' });
+      checkContentLengthPresent(c, message, 'MESSAGE');
+    },
+  );
+
+  conformanceCase(
+    {
+      id: 'S-4.10',
+      requirement: SPEC.contentLengthRead,
+      title: 'an ERROR content-length equals its body octets',
+      expected: 'the content-length of the ERROR answering a bad frame, when present, equals its body octets',
+    },
+    async (c) => {
+      const error = await errorFor(c);
+      checkContentLength(c, error, 'ERROR', false);
+    },
+  );
+
+  conformanceCase(
+    {
+      id: 'S-4.11',
+      requirement: `${SPEC.nulEols} ${SPEC.contentLengthRead}`,
+      title: 'a SEND without content-length is delivered up to its NUL, and the MESSAGE counts those octets',
+      expected: 'SEND "no length, ünïcode" without content-length: the MESSAGE body is those octets; a content-length on it, if any, counts them',
+    },
+    async (c) => {
+      const body = 'no length, ünïcode';
+      const { message } = await roundTrip(c, {}, { raw: (d) => Buffer.from(`SEND\ndestination:${d}\n\n${body}\0`) });
+      c.check(Buffer.from(message.body).toString('utf8') === body, JSON.stringify(body), JSON.stringify(Buffer.from(message.body).toString('utf8')));
+      c.note(`S-4.11: the MESSAGE of a SEND without content-length carries ${header(message, 'content-length') === undefined ? 'none' : `content-length:${header(message, 'content-length')}`}`);
+      checkContentLength(c, message, 'MESSAGE', false);
+    },
+  );
+
+  conformanceCase(
+    {
+      id: 'S-4.12',
+      level: 'SHOULD',
+      requirement: SPEC.contentLengthShould,
+      title: 'the MESSAGE of a SEND without content-length carries one',
+      expected: 'SEND with a body and no content-length: the server adds content-length to the MESSAGE it delivers',
+    },
+    async (c) => {
+      const { message } = await roundTrip(c, {}, { raw: (d) => `SEND\ndestination:${d}\n\nthe client did not count\0` });
+      checkContentLengthPresent(c, message, 'MESSAGE');
     },
   );
 });
+
+/** The ERROR answering a SEND without destination, with a body (cases that need one skip without). */
+async function errorFor(c: CaseContext) {
+  const s = await connected(c);
+  s.sendRaw('SEND\n\nno destination\0');
+  const error = await errorToJudge(c, s, 'S-9.5');
+  if (error.body.length === 0) return c.skip('the ERROR has no body: nothing to count');
+  return error;
+}

@@ -1,7 +1,8 @@
 import { describe } from 'vitest';
 import { conformanceCase, type CaseContext } from '../../src/case.ts';
 import { header, headerValues, type ParsedFrame } from '../../src/stomp/index.ts';
-import { connected, expectErrorThenClose, expectMessage, roundTrip, showHeaders, subscribed } from './flows.ts';
+import { connected, expectErrorThenClose, expectMessage, proveServed, roundTrip, showHeaders, subscribed } from './flows.ts';
+import { SPEC } from './spec.ts';
 
 /** A MESSAGE header must come back decoded to exactly `value`, with no escape violation on the wire. */
 function checkHeader(c: CaseContext, m: ParsedFrame, name: string, value: string): void {
@@ -15,6 +16,7 @@ describe('S-5 header escaping', () => {
   conformanceCase(
     {
       id: 'S-5.1',
+      requirement: SPEC.escapes,
       title: '\\r \\n \\c \\\\ in a SEND header decode to CR, LF, colon, backslash and are re-escaped on MESSAGE',
       expected: 'the MESSAGE header decodes to the same CR, LF, ":" and "\\" characters',
     },
@@ -28,6 +30,7 @@ describe('S-5 header escaping', () => {
   conformanceCase(
     {
       id: 'S-5.2',
+      requirement: SPEC.escapes,
       title: 'no nested decoding: \\\\r is a backslash followed by r',
       expected: 'wire value "\\\\r" arrives back as the two characters "\\" and "r"',
     },
@@ -40,6 +43,7 @@ describe('S-5 header escaping', () => {
   conformanceCase(
     {
       id: 'S-5.3',
+      requirement: `${SPEC.undefinedEscape} ${SPEC.sendRefused}`,
       title: 'an undefined escape (\\t) in a SEND header is a fatal error',
       expected: 'ERROR, then the server closes',
     },
@@ -53,6 +57,7 @@ describe('S-5 header escaping', () => {
   conformanceCase(
     {
       id: 'S-5.4',
+      requirement: `${SPEC.undefinedEscape} ${SPEC.subscribeRefused}`,
       title: 'an undefined escape in a SUBSCRIBE header is a fatal error',
       expected: 'ERROR, then the server closes',
     },
@@ -66,6 +71,7 @@ describe('S-5 header escaping', () => {
   conformanceCase(
     {
       id: 'S-5.5',
+      requirement: `${SPEC.undefinedEscape} ${SPEC.sendRefused}`,
       title: 'a trailing lone backslash in a header value is a fatal error',
       expected: 'ERROR, then the server closes',
     },
@@ -79,6 +85,7 @@ describe('S-5 header escaping', () => {
   conformanceCase(
     {
       id: 'S-5.6',
+      requirement: SPEC.noTrim,
       title: 'header values are never trimmed',
       expected: 'leading and trailing spaces and tabs of a header value survive the round trip',
     },
@@ -92,6 +99,7 @@ describe('S-5 header escaping', () => {
   conformanceCase(
     {
       id: 'S-5.7',
+      requirement: SPEC.escapes,
       title: 'escapes in header names are decoded too',
       expected: 'a header named "x\\cname" (wire) arrives back named "x:name"',
     },
@@ -104,6 +112,7 @@ describe('S-5 header escaping', () => {
   conformanceCase(
     {
       id: 'S-5.8',
+      requirement: SPEC.utf8,
       title: 'multi-byte UTF-8 header values round-trip unchanged',
       expected: 'a header value with 2-, 3- and 4-byte characters arrives back identical',
     },
@@ -119,6 +128,7 @@ describe('S-6 repeated headers', () => {
   conformanceCase(
     {
       id: 'S-6.1',
+      requirement: SPEC.repeated,
       title: 'of a repeated header, the first occurrence is the value',
       expected: 'SEND with x-rep:first then x-rep:second → the MESSAGE has x-rep:first as its value',
     },
@@ -132,6 +142,7 @@ describe('S-6 repeated headers', () => {
   conformanceCase(
     {
       id: 'S-6.2',
+      requirement: SPEC.repeated,
       title: 'a repeated destination header: the first one is used',
       expected: 'SEND with two destination headers is delivered to the first destination only',
     },
@@ -142,6 +153,7 @@ describe('S-6 repeated headers', () => {
       await expectMessage(c, first.s, 'sub-first', 'delivery to the first destination');
       const stray = await other.nextFrame(c.target.stomp.timeouts.quietMs, (f) => f.command === 'MESSAGE');
       c.check(!stray, 'nothing delivered to the second destination', `MESSAGE on ${header(stray, 'destination')}`);
+      await proveServed(c, other, 'the second destination\'s session');
     },
   );
 });

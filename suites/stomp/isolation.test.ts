@@ -1,12 +1,17 @@
 import { describe } from 'vitest';
 import { conformanceCase } from '../../src/case.ts';
+import { FlowError } from '../../src/transport/stomp-session.ts';
 import { header } from '../../src/stomp/index.ts';
-import { connected, expectErrorThenClose, expectMessage, quiet, showHeaders, subscribe, subscribed } from './flows.ts';
+import { connected, expectErrorThenClose, expectMessage, proveServed, quiet, showHeaders, silence, subscribe, subscribed } from './flows.ts';
+import { SPEC } from './spec.ts';
+
+const ISOLATION = 'rtc-conformance contract S-13 (STOMP 1.2 defines sessions, not their isolation): a session\'s frames never reach another session, and one client\'s protocol error does not disturb other sessions.';
 
 describe('S-13 session isolation', () => {
   conformanceCase(
     {
       id: 'S-13.1',
+      requirement: ISOLATION,
       title: 'messages reach only the sessions subscribed to their destination',
       expected: 'B, subscribed elsewhere, receives nothing of what A sends to its own destination',
     },
@@ -17,28 +22,34 @@ describe('S-13 session isolation', () => {
       await expectMessage(c, a.s, 'sub-0', "A's own message");
       const leaked = await quiet(b.s, c.target.stomp.timeouts.quietMs, 'MESSAGE');
       c.check(leaked.length === 0, 'nothing on B', `B received ${showHeaders(leaked[0])}`);
+      await proveServed(c, b.s, 'B');
     },
   );
 
   conformanceCase(
     {
       id: 'S-13.2',
+      requirement: `${ISOLATION} ${SPEC.receipt}`,
       title: "a RECEIPT goes only to the session that asked for it",
       expected: "B never sees A's RECEIPT",
     },
     async (c) => {
       const a = await connected(c, 'A');
       const b = await connected(c, 'B');
+      const { responseMs, quietMs } = c.target.stomp.timeouts;
       a.send({ command: 'SEND', headers: { destination: c.destination(), receipt: 'mine' }, body: 'x' });
-      await a.nextCommand('RECEIPT', c.target.stomp.timeouts.responseMs);
-      const stray = await quiet(b, c.target.stomp.timeouts.quietMs, 'RECEIPT');
+      const own = await a.nextFrame(responseMs, (f) => f.command === 'RECEIPT' && header(f, 'receipt-id') === 'mine');
+      if (!own) throw new FlowError(`A got no RECEIPT for its own SEND (${silence(a, responseMs)}): there is no receipt whose absence on B could be judged`);
+      const stray = await quiet(b, quietMs, 'RECEIPT');
       c.check(stray.length === 0, 'no RECEIPT on B', showHeaders(stray[0]));
+      await proveServed(c, b, 'B');
     },
   );
 
   conformanceCase(
     {
       id: 'S-13.3',
+      requirement: ISOLATION,
       title: "one session's protocol error does not disturb another session",
       expected: 'A gets ERROR and is closed; B, connected meanwhile, still completes a round trip',
     },
@@ -56,6 +67,7 @@ describe('S-13 session isolation', () => {
   conformanceCase(
     {
       id: 'S-13.4',
+      requirement: ISOLATION,
       title: 'a client dropping its TCP connection mid-frame does not disturb others',
       expected: 'A vanishes halfway through a frame; B still completes a round trip',
     },
@@ -74,6 +86,7 @@ describe('S-13 session isolation', () => {
   conformanceCase(
     {
       id: 'S-13.5',
+      requirement: `${ISOLATION} ${SPEC.messageId}`,
       title: 'same subscription ids in two sessions stay separate',
       expected: "A and B both use id sub-0 on different destinations; each gets only its own MESSAGEs",
     },
@@ -93,6 +106,7 @@ describe('S-13 session isolation', () => {
   conformanceCase(
     {
       id: 'S-13.6',
+      requirement: `${ISOLATION} ${SPEC.messageId}`,
       title: 'a session subscribed to the same destination as another gets its own copy with its own subscription id',
       expected: 'A (id a-sub) and B (id b-sub) on one destination each receive the message under their own id',
     },

@@ -133,7 +133,8 @@ describe('rtc-conformance run', () => {
     const summary = JSON.parse(readFileSync(join(reports, 'summary.json'), 'utf8'));
     expect(summary.cases.map((c: { id: string }) => c.id)).toEqual(['S-1.1', 'S-1.2', 'S-1.3', 'S-1.4', 'S-1.5', 'S-8.1', 'S-8.2', 'S-8.3', 'S-8.4', 'S-8.5', 'S-8.6']);
     for (const c of summary.cases) {
-      expect(c).toMatchObject({ suite: 'stomp', level: 'MUST', verdict: 'passed' });
+      // S-8.6 (the server closes after DISCONNECT) is INFO: no STOMP 1.2 sentence makes the server close.
+      expect(c).toMatchObject(c.id === 'S-8.6' ? { suite: 'stomp', level: 'INFO', verdict: 'info' } : { suite: 'stomp', level: 'MUST', verdict: 'passed' });
       expect(c.durationMs).toBeTypeOf('number');
     }
     expect(readFileSync(join(reports, 'junit.xml'), 'utf8')).toContain('S-8.5 DISCONNECT with receipt');

@@ -5,10 +5,12 @@ import { cli, readSummary, tmp } from '../run-cli.ts';
 
 /**
  * The kill matrix: each quirk (a deliberately broken reference server) is run through the suite of its protocol.
- * A quirk is killed when a case of its clause fails (or, SHOULD, comes out non-strict); it must break nothing else
+ * A quirk is killed when a case of its clause fails (or, SHOULD, comes out non-strict; INFO, records a deviation); it must break nothing else
  * but the clauses it declares as collateral, and no case may be broken.
  */
 const CAUGHT = new Set(['failed', 'non-strict']);
+/** A case caught the quirk: it failed, came out non-strict, or (INFO clause, e.g. S-12) recorded a deviation. */
+const caughtBy = (c: CaseResult) => CAUGHT.has(c.verdict) || (c.verdict === 'info' && (c.deviation === true || c.message !== undefined));
 
 export interface QuirkOutcome {
   quirk: Quirk;
@@ -56,8 +58,8 @@ async function runOne(quirk: Quirk, deadlineMs: number): Promise<QuirkOutcome> {
     ...base,
     cases: cases.length,
     durationMs,
-    caught: cases.filter((c) => c.clause === spec.clause && CAUGHT.has(c.verdict)).map((c) => c.id),
-    collateral: cases.filter((c) => c.clause !== spec.clause && CAUGHT.has(c.verdict)).map((c) => ({ id: c.id, clause: c.clause, declared: declared.has(c.clause) })),
+    caught: cases.filter((c) => c.clause === spec.clause && caughtBy(c)).map((c) => c.id),
+    collateral: cases.filter((c) => c.clause !== spec.clause && caughtBy(c)).map((c) => ({ id: c.id, clause: c.clause, declared: declared.has(c.clause) })),
     broken: cases.filter((c) => c.verdict === 'broken').map((c) => c.id),
     ...(status ? { error: status } : {}),
   };
