@@ -18,7 +18,7 @@ export const STOMP_SUBPROTOCOLS = ['v12.stomp', 'v11.stomp', 'v10.stomp'];
 
 /** Frames a session keeps (taken or waiting), and the octets of their bodies. */
 const MAX_FRAMES_KEPT = 5_000;
-const MAX_FRAME_BYTES_KEPT = 2 * 1024 * 1024;
+const MAX_FRAME_BYTES_KEPT = 512 * 1024;
 
 export interface ReceivedFrame extends ParsedFrame {
   /** Milliseconds since the session's transcript started. */

@@ -25,6 +25,13 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 /** Messages kept for `next()` that nobody has taken yet; beyond that the oldest go (a flooding peer costs its case). */
 const MAX_INBOX = 10_000;
 
+/**
+ * What one connection may send the harness before it stops reading (credit flow, as a broker applies to a fast
+ * publisher): far more than any case asks for, so that only a flooding peer meets it. The peer then waits on TCP.
+ */
+const MAX_RECEIVED_BYTES = 32 * 1024 * 1024;
+const MAX_RECEIVED_MESSAGES = 50_000;
+
 export interface WsMessage {
   data: Buffer;
   binary: boolean;
@@ -55,6 +62,7 @@ export class RecordingWebSocket {
   listeners: Array<(message: WsMessage) => void> = [];
   /** Off when a listener consumes every message (a STOMP session): nothing is kept for next(). */
   keepInbox = true;
+  private received = { bytes: 0, messages: 0 };
 
   private constructor(ws: WebSocket, transcript: Transcript) {
     this.ws = ws;
@@ -62,7 +70,13 @@ export class RecordingWebSocket {
     this.protocol = ws.protocol;
     this.closed = new Promise((resolve) => (this.closeResolve = resolve));
     ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
-      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+      // ws hands a Buffer for most messages: used as is (Buffer.from would copy every octet received).
+      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer);
+      this.received.bytes += bytes.length;
+      if (++this.received.messages === MAX_RECEIVED_MESSAGES || (this.received.bytes >= MAX_RECEIVED_BYTES && this.received.bytes - bytes.length < MAX_RECEIVED_BYTES)) {
+        transcript.note(`stopped reading after ${this.received.messages} messages (${this.received.bytes} octets): more than a case takes from one connection`);
+        ws.pause();
+      }
       transcript.record('in', isBinary ? 'binary' : 'text', bytes);
       const message = { data: bytes, binary: isBinary, at: transcript.now() };
       for (const l of this.listeners) l(message);
