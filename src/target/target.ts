@@ -34,6 +34,8 @@ export interface StompTarget extends StompEndpoint {
   destinationPrefix: string;
   /** Declared framing over WebSocket (default `stream`); S-12 cases needing the other are skipped. */
   framing: StompFraming;
+  /** Where queue destinations live (S-14, S-15: one consumer per message, kept until acknowledged). */
+  queuePrefix: string;
   limits: StompLimits;
   timeouts: Timeouts;
 }
@@ -332,6 +334,7 @@ export function stompTarget(spec: TargetFile['stomp'], defaults: Partial<StompTa
   return {
     destinationPrefix: '/topic/',
     framing: 'stream',
+    queuePrefix: '/queue/',
     limits: {},
     ...defaults,
     ...spec,

@@ -18,9 +18,7 @@ describe('rtc-conformance list', () => {
     for (const c of cases) expect(c.requirement.length, c.id).toBeGreaterThan(10);
     const covered = new Set(cases.map((c) => c.clause));
     const clauses = [...CLAUSES.keys()].filter((id) => id.startsWith(prefix));
-    // Added to CONTRACTS.md this round; their cases come with issue 18 (acknowledgements and transactions).
-    const pending = new Set(['S-14', 'S-15']);
-    expect(clauses.filter((id) => !covered.has(id) && !pending.has(id))).toEqual([]);
+    expect(clauses.filter((id) => !covered.has(id))).toEqual([]);
     expect(cases.every((c) => c.suite === suite)).toBe(true);
     expect(new Set(cases.map((c) => c.id)).size).toBe(cases.length);
   });
