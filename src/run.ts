@@ -33,6 +33,8 @@ export interface RunRequest {
   quirks: string[];
   /** Profile of the websocketd reference server. */
   profile?: WebsocketdProfileName;
+  /** What carries STOMP to the reference server (`--stomp-transport`): WebSocket (default) or raw TCP. */
+  stompTransport?: 'websocket' | 'tcp';
   /** Seed of everything generated in the run (shown in the report; replays a run exactly). */
   seed: number;
   /** `--shard i/n`: this run's share of the cases. */
@@ -147,7 +149,7 @@ async function runOn(req: RunRequest): Promise<{ summary: RunSummary; exitCode: 
 
   process.env[TARGET_ENV] = JSON.stringify(req.spec);
   const known = Object.fromEntries((req.baseline?.data?.deviations ?? []).map((d) => [d.id, `${d.reason} (owner: ${d.owner}${d.expires ? `, expires ${d.expires}` : ''})`]));
-  process.env[OPTIONS_ENV] = JSON.stringify({ strict: req.strict, quirks: req.quirks, profile: req.profile, seed: req.seed, baseline: known, select: plan.select,
+  process.env[OPTIONS_ENV] = JSON.stringify({ strict: req.strict, quirks: req.quirks, profile: req.profile, stompTransport: req.stompTransport, seed: req.seed, baseline: known, select: plan.select,
     fuzz: { ...DEFAULT_FUZZ, ...req.fuzz, outDir: join(reportsDir, 'fuzz') } });
   const progress = new ProgressReporter(process.stdout, undefined, new Set(Object.keys(known)));
   const quirkNote = (req.quirks.length ? ` with quirks ${req.quirks.join(', ')}` : '') + (req.profile ? ` (websocketd profile ${req.profile})` : '');

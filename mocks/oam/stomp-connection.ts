@@ -62,6 +62,7 @@ export class StompConnection {
   private state: 'awaiting-connect' | 'connected' | 'closed' = 'awaiting-connect';
   private readonly subscriptions = new Map<string, Subscription>();
   private messageCounter = 0;
+  private ackCounter = 0;
   private sendTimer: NodeJS.Timeout | undefined;
   private watchTimer: NodeJS.Timeout | undefined;
   private lastReceived = Date.now();
@@ -364,7 +365,8 @@ export class StompConnection {
     ];
     const explicit = sub.ack !== 'auto' || (Broker.isQueue(sub.destination) && this.quirks.has('stomp.auto-not-consumed'));
     if (explicit) {
-      const ackId = `${messageId}-${this.messageCounter}`;
+      // Its own counter: the message-id quirk must not make two messages indistinguishable to ACK.
+      const ackId = `${this.session}-ack-${++this.ackCounter}`;
       this.unacked.set(ackId, { sub, message: source });
       if (sub.ack !== 'auto' && !this.quirks.has('stomp.no-ack-header')) headers.push(['ack', ackId]);
     }

@@ -270,7 +270,7 @@ export function loadTargetFile(path: string): TargetFile {
 export function targetSpec(file: TargetFile | undefined, flags: TargetFlags): TargetFile {
   const spec: TargetFile = structuredClone(file ?? {});
   if (flags.stompUrl) {
-    if (!/^wss?:\/\/\S+$/.test(flags.stompUrl)) throw new TargetError(`--stomp-url: "${flags.stompUrl}" is not a ws:// or wss:// URL`);
+    if (!STOMP_URL.test(flags.stompUrl)) throw new TargetError(`--stomp-url: "${flags.stompUrl}" is not a ws://, wss://, stomp:// or stomp+ssl:// URL`);
     spec.stomp = { ...spec.stomp, url: flags.stompUrl };
   }
   if (flags.oamUrl || flags.oamRestUrl) {
@@ -294,6 +294,9 @@ export function targetSpec(file: TargetFile | undefined, flags: TargetFlags): Ta
   }
   return spec;
 }
+
+/** STOMP over WebSocket (ws, wss) or over TCP/TLS (stomp, stomp+ssl); the same pattern as the target schema's stompUrl. */
+const STOMP_URL = /^(wss?|stomp|stomp\+ssl):\/\/\S+$/;
 
 export const REAL_TIMEOUTS: Timeouts = { responseMs: 3000, closeMs: 2000, quietMs: 500 };
 
