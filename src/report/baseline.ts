@@ -17,6 +17,8 @@ export interface BaselineEntry {
   /** YYYY-MM-DD, last day on which the entry holds. */
   expires?: string;
   ticket?: string;
+  /** The deviation does not show on every run (a timing behaviour): a run where the case passes is not stale. */
+  intermittent?: boolean;
 }
 
 export interface Baseline {
@@ -37,6 +39,8 @@ export interface BaselineJudgement {
   expired: string[];
   /** Listed but not run here (another suite, --grep, skipped): not judged. */
   notRun: string[];
+  /** Listed as intermittent and passed this time: does not fail the run (and is not stale). */
+  intermittent: string[];
 }
 
 const require = createRequire(import.meta.url);
@@ -75,12 +79,13 @@ export function judgeBaseline(baseline: Baseline, cases: readonly CaseResult[], 
   const day = today.toISOString().slice(0, 10);
   const byId = new Map(cases.map((c) => [c.id, c]));
   const listed = new Map(baseline.deviations.map((d) => [d.id, d]));
-  const judgement: BaselineJudgement = { file, known: [], unlisted: [], stale: [], expired: [], notRun: [] };
+  const judgement: BaselineJudgement = { file, known: [], unlisted: [], stale: [], expired: [], notRun: [], intermittent: [] };
   for (const entry of baseline.deviations) {
     const c = byId.get(entry.id);
     if (!c || c.verdict === 'skipped' || c.verdict === 'broken') judgement.notRun.push(entry.id);
     else if (entry.expires && entry.expires < day) judgement.expired.push(entry.id);
     else if (deviates(c)) judgement.known.push(entry.id);
+    else if (entry.intermittent) judgement.intermittent.push(entry.id);
     else judgement.stale.push(entry.id);
   }
   for (const c of cases) if (c.verdict === 'failed' && !listed.has(c.id)) judgement.unlisted.push(c.id);
@@ -96,7 +101,8 @@ export function renderJudgement(j: BaselineJudgement, baseline: Baseline): strin
   const entry = new Map(baseline.deviations.map((d) => [d.id, d]));
   const lines = [
     `baseline ${j.file}: ${j.known.length} known, ${j.unlisted.length} new, ${j.stale.length} stale, ${j.expired.length} expired` +
-      (j.notRun.length ? `, ${j.notRun.length} not run` : ''),
+      (j.notRun.length ? `, ${j.notRun.length} not run` : '') +
+      (j.intermittent?.length ? `, ${j.intermittent.length} intermittent (passed this time)` : ''),
   ];
   for (const id of j.unlisted) lines.push(`  NEW     ${id}: failed and not in the baseline`);
   for (const id of j.stale) lines.push(`  STALE   ${id}: passes now; remove it from the baseline (was: ${entry.get(id)!.reason})`);
@@ -114,7 +120,7 @@ export function updatedBaseline(previous: Baseline | undefined, cases: readonly 
   const deviations: BaselineEntry[] = [];
   for (const d of previous?.deviations ?? []) {
     const c = ran.get(d.id);
-    if (!c || c.verdict === 'skipped' || c.verdict === 'broken' || deviates(c)) deviations.push(d);
+    if (!c || c.verdict === 'skipped' || c.verdict === 'broken' || deviates(c) || d.intermittent) deviations.push(d);
   }
   for (const c of cases) {
     if (c.verdict !== 'failed' || old.has(c.id)) continue;
