@@ -19,6 +19,15 @@ export interface BaselineEntry {
   ticket?: string;
   /** The deviation does not show on every run (a timing behaviour): a run where the case passes is not stale. */
   intermittent?: boolean;
+  /** The entry holds only for runs whose STOMP goes over this transport (a broker serving both may differ). */
+  transport?: StompTransportName;
+}
+
+export type StompTransportName = 'websocket' | 'tcp';
+
+/** Entries that apply to a run over `transport` (unknown: all of them). */
+function applicable(baseline: Baseline, transport?: StompTransportName): BaselineEntry[] {
+  return baseline.deviations.filter((d) => !transport || !d.transport || d.transport === transport);
 }
 
 export interface Baseline {
@@ -75,12 +84,13 @@ function deviates(c: CaseResult): boolean {
   return c.verdict === 'failed' || c.verdict === 'non-strict';
 }
 
-export function judgeBaseline(baseline: Baseline, cases: readonly CaseResult[], file: string, today = new Date()): BaselineJudgement {
+export function judgeBaseline(baseline: Baseline, cases: readonly CaseResult[], file: string, today = new Date(), transport?: StompTransportName): BaselineJudgement {
   const day = today.toISOString().slice(0, 10);
   const byId = new Map(cases.map((c) => [c.id, c]));
-  const listed = new Map(baseline.deviations.map((d) => [d.id, d]));
+  const entries = applicable(baseline, transport);
+  const listed = new Map(entries.map((d) => [d.id, d]));
   const judgement: BaselineJudgement = { file, known: [], unlisted: [], stale: [], expired: [], notRun: [], intermittent: [] };
-  for (const entry of baseline.deviations) {
+  for (const entry of entries) {
     const c = byId.get(entry.id);
     if (!c || c.verdict === 'skipped' || c.verdict === 'broken') judgement.notRun.push(entry.id);
     else if (entry.expires && entry.expires < day) judgement.expired.push(entry.id);
@@ -114,12 +124,12 @@ export function renderJudgement(j: BaselineJudgement, baseline: Baseline): strin
  * The baseline of the current run: entries of cases that still deviate keep their reason, owner and expiry; new
  * failures get their Actual line as the reason; entries of cases not run here are kept; stale ones are dropped.
  */
-export function updatedBaseline(previous: Baseline | undefined, cases: readonly CaseResult[], owner: string, target: string): Baseline {
+export function updatedBaseline(previous: Baseline | undefined, cases: readonly CaseResult[], owner: string, target: string, transport?: StompTransportName): Baseline {
   const old = new Map((previous?.deviations ?? []).map((d) => [d.id, d]));
   const ran = new Map(cases.map((c) => [c.id, c]));
   const deviations: BaselineEntry[] = [];
   for (const d of previous?.deviations ?? []) {
-    const c = ran.get(d.id);
+    const c = transport && d.transport && d.transport !== transport ? undefined : ran.get(d.id);
     if (!c || c.verdict === 'skipped' || c.verdict === 'broken' || deviates(c) || d.intermittent) deviations.push(d);
   }
   for (const c of cases) {

@@ -46,6 +46,16 @@ describe('judging a run against a baseline', () => {
     expect(judgeBaseline(flaky, [result('S-10.2', 'passed'), result('S-1.2', 'passed')], 'b', today)).toMatchObject({ known: [], stale: ['S-1.2'], intermittent: ['S-10.2'] });
     expect(updatedBaseline(flaky, [result('S-10.2', 'passed'), result('S-1.2', 'passed')], 'me', 'T').deviations.map((d) => d.id)).toEqual(['S-10.2']);
   });
+  test('an entry for one transport is judged only in runs over it, and kept by --update-baseline of the other', () => {
+    const both: Baseline = { deviations: [{ id: 'S-8.5', reason: 'web-stomp closes before the RECEIPT', owner: 'qa', transport: 'websocket' }, { id: 'S-7.1', reason: 'x', owner: 'qa' }] };
+    const tcpRun = [result('S-8.5', 'passed'), result('S-7.1', 'failed')];
+    expect(judgeBaseline(both, tcpRun, 'b', today, 'tcp')).toMatchObject({ known: ['S-7.1'], stale: [], unlisted: [] });
+    expect(judgeBaseline(both, tcpRun, 'b', today, 'websocket')).toMatchObject({ known: ['S-7.1'], stale: ['S-8.5'] });
+    expect(judgeBaseline(both, [result('S-8.5', 'failed')], 'b', today, 'tcp')).toMatchObject({ unlisted: ['S-8.5'] });
+    expect(updatedBaseline(both, tcpRun, 'me', 'T', 'tcp').deviations.map((d) => d.id)).toEqual(['S-8.5', 'S-7.1']);
+    expect(parseBaseline('deviations:\n  - {id: S-8.5, reason: x, owner: qa, transport: tcp}\n', 'b.yaml').deviations[0].transport).toBe('tcp');
+    expect(() => parseBaseline('deviations:\n  - {id: S-8.5, reason: x, owner: qa, transport: udp}\n', 'b.yaml')).toThrow(/transport/);
+  });
   test('--update-baseline keeps what still deviates, adds new failures with their Actual line, drops stale entries', () => {
     const next = updatedBaseline(baseline, [...cases, result('S-9.1', 'failed', 'Expected: ERROR\nActual:   no frame; closed 1011')], 'me', 'T');
     expect(next.deviations.map((d) => d.id)).toEqual(['S-1.1', 'S-1.3', 'S-1.4', 'S-1.5', 'S-6.1', 'S-2.1', 'S-9.1']);
