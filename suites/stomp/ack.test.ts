@@ -109,7 +109,7 @@ describe('S-14 acknowledgement', () => {
       const again = frames.find((f) => bodyText(f) === 'unacked');
       c.measure('redelivered to the next consumer', again ? 'yes' : 'no');
       if (again) c.measure('redelivered MESSAGE', showHeaders(again));
-      c.note(again ? `the unacknowledged message was redelivered to the next consumer (${showHeaders(again)})` : `not redelivered: the next consumer got ${list(bodies)} besides its sentinel`);
+      c.observe(again ? `the unacknowledged message was redelivered to the next consumer (${showHeaders(again)})` : `not redelivered: the next consumer got ${list(bodies)} besides its sentinel`);
     },
   );
 
@@ -194,7 +194,7 @@ describe('S-14 acknowledgement', () => {
       c.measure('the next consumer got', list(bodies));
       const fate = same ? 'redelivered to the same subscription' : bodies.includes('nacked') ? 'redelivered to the next consumer' : 'not redelivered (discarded or dead-lettered)';
       c.measure('fate', fate);
-      c.note(`a NACKed message is ${fate}`);
+      c.observe(`a NACKed message is ${fate}`);
     },
   );
 
