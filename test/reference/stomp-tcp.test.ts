@@ -36,6 +36,19 @@ describe('STOMP over TCP against the reference server', () => {
     expect(code).toBe(0);
   }, 180_000);
 
+  test('the fuzz suite\'s STOMP properties run over TCP too: clean against the reference, and a parsing quirk is found and shrunk', async () => {
+    const args = ['run', '--suite', 'fuzz', '--stomp-transport', 'tcp', '--grep', 'S-', '--fuzz-runs', '100', '--seed', '7', '--no-html'];
+    const clean = await runWithSummary(args);
+    expect(clean.summary.cases.filter((c) => c.verdict !== 'passed').map((c) => `${c.id} ${c.verdict}: ${c.message}`)).toEqual([]);
+    expect(clean.summary.cases.length).toBeGreaterThanOrEqual(10);
+    expect(clean.code).toBe(0);
+    const broken = await runWithSummary([...args, '--quirk', 'stomp.nested-escape-decoding']);
+    const f1 = broken.summary.cases.find((c) => c.id === 'S-5.F1')!;
+    expect(f1.verdict).toBe('failed');
+    expect(f1.message).toMatch(/counterexample \(\d+ octets, after \d+ shrinks\)/);
+    expect(broken.summary.totals.broken).toBe(0);
+  }, 180_000);
+
   test('a session over TCP records its bytes, and a frame written one octet at a time is one frame to the server', async () => {
     const server = await startOamServer({ tls: false, stompTcpPort: 0 });
     try {
