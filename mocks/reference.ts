@@ -60,7 +60,8 @@ export async function startReferenceServers(
   const common = { url: oam.stompUrl, insecure: true, limits: { ...oam.limits, maxMessageBytes: oam.maxMessageBytes } };
   return {
     stomp: stompTarget({ url: stomp.stompUrl, limits: { ...stomp.limits, maxMessageBytes: stomp.maxMessageBytes } }, { destinationPrefix: '/topic/' }, REFERENCE_TIMEOUTS),
-    stompTcp: stompTarget({ url: stomp.stompTcpUrl!, limits: { ...stomp.limits, maxMessageBytes: stomp.maxMessageBytes } }, { destinationPrefix: '/topic/' }, REFERENCE_TIMEOUTS),
+    // No WebSocket message limit over TCP: there are no messages.
+    stompTcp: stompTarget({ url: stomp.stompTcpUrl!, limits: stomp.limits }, { destinationPrefix: '/topic/' }, REFERENCE_TIMEOUTS),
     oam: oamTarget(
       {
         ...common,
