@@ -24,10 +24,11 @@ describe('STOMP over TCP against the reference server', () => {
     expect(bad.map((c) => `${c.id} ${c.verdict}: ${c.message}`)).toEqual([]);
     const skipped = summary.cases.filter((c) => c.verdict === 'skipped');
     expect(skipped.length).toBeGreaterThan(0);
-    for (const c of skipped) {
-      expect(c.clause).toBe('S-12');
+    for (const c of skipped.filter((x) => x.clause === 'S-12')) {
       expect(c.message).toMatch(/STOMP over TCP \(stomp:\/\/127\.0\.0\.1:\d+\).*S-12 applies to STOMP over WebSocket only/);
     }
+    // Besides S-12 only the WebSocket message limit (S-11.5) is skipped: a TCP target declares none.
+    expect(skipped.filter((x) => x.clause !== 'S-12').map((x) => x.id)).toEqual(['S-11.5']);
     // Every S-12 case is skipped, and every acknowledgement and transaction case ran.
     expect(summary.cases.filter((c) => c.clause === 'S-12').every((c) => c.verdict === 'skipped')).toBe(true);
     expect(summary.cases.filter((c) => /^S-1[45]$/.test(c.clause)).map((c) => c.verdict)).not.toContain('skipped');
@@ -39,7 +40,8 @@ describe('STOMP over TCP against the reference server', () => {
   test('the fuzz suite\'s STOMP properties run over TCP too: clean against the reference, and a parsing quirk is found and shrunk', async () => {
     const args = ['run', '--suite', 'fuzz', '--stomp-transport', 'tcp', '--grep', 'S-', '--fuzz-runs', '100', '--seed', '7', '--no-html'];
     const clean = await runWithSummary(args);
-    expect(clean.summary.cases.filter((c) => c.verdict !== 'passed').map((c) => `${c.id} ${c.verdict}: ${c.message}`)).toEqual([]);
+    // S-12.F1 (splits) is INFO: over TCP a split is two writes to the stream, at any octet.
+    expect(clean.summary.cases.filter((c) => c.verdict !== 'passed' && !(c.id === 'S-12.F1' && c.verdict === 'info')).map((c) => `${c.id} ${c.verdict}: ${c.message}`)).toEqual([]);
     expect(clean.summary.cases.length).toBeGreaterThanOrEqual(10);
     expect(clean.code).toBe(0);
     const broken = await runWithSummary([...args, '--quirk', 'stomp.nested-escape-decoding']);
