@@ -23,6 +23,8 @@ export const REFERENCE_TIMEOUTS: Timeouts = { responseMs: 1500, closeMs: 1000, q
 
 export interface ReferenceServers {
   stomp: StompTarget;
+  /** The same STOMP server over raw TCP (stomp://), for `run --stomp-transport tcp`. */
+  stompTcp: StompTarget;
   oam: OamTarget;
   websocketd: WebsocketdTarget;
   hooks: { backend: HooksBackendTarget; wcs: WcsInstance[] };
@@ -37,7 +39,7 @@ export async function startReferenceServers(
   const oam = await startOamServer({ tls: true, ...options.oam });
   // The STOMP 1.2 layer alone (the stomp and fuzz suites) over plain ws://: STOMP asks for no TLS, and a fuzz run
   // opens a connection per input, where TLS handshakes would cost most of the time.
-  const stomp = await startOamServer({ ...options.oam, tls: false });
+  const stomp = await startOamServer({ ...options.oam, tls: false, stompTcpPort: 0 });
   const websocketd = await startWebsocketd({
     ...(options.websocketd?.profile === 'wazo-current' ? { tokenCheck: REFERENCE_CURRENT_TOKEN_CHECK } : {}),
     ...options.websocketd,
@@ -58,6 +60,8 @@ export async function startReferenceServers(
   const common = { url: oam.stompUrl, insecure: true, limits: { ...oam.limits, maxMessageBytes: oam.maxMessageBytes } };
   return {
     stomp: stompTarget({ url: stomp.stompUrl, limits: { ...stomp.limits, maxMessageBytes: stomp.maxMessageBytes } }, { destinationPrefix: '/topic/' }, REFERENCE_TIMEOUTS),
+    // No WebSocket message limit over TCP: there are no messages.
+    stompTcp: stompTarget({ url: stomp.stompTcpUrl!, limits: stomp.limits }, { destinationPrefix: '/topic/' }, REFERENCE_TIMEOUTS),
     oam: oamTarget(
       {
         ...common,

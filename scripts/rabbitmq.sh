@@ -10,6 +10,7 @@ DIR=${RTC_RABBITMQ_DIR:-/var/tmp/rtc-conformance-rabbitmq}
 NODE=rabbit@localhost
 AMQP_PORT=5672
 WEB_STOMP_PORT=15674
+STOMP_PORT=61613
 
 export RABBITMQ_NODENAME=$NODE
 export RABBITMQ_USE_LONGNAME=false
@@ -48,7 +49,7 @@ configure() {
   mkdir -p "$DIR/mnesia" "$DIR/log"
   cat >"$RABBITMQ_CONFIG_FILE" <<EOF
 listeners.tcp.1 = 127.0.0.1:$AMQP_PORT
-stomp.listeners.tcp.1 = 127.0.0.1:61613
+stomp.listeners.tcp.1 = 127.0.0.1:$STOMP_PORT
 web_stomp.tcp.ip = 127.0.0.1
 web_stomp.tcp.port = $WEB_STOMP_PORT
 loopback_users.guest = true
@@ -58,7 +59,8 @@ stomp.default_pass = guest
 log.console = false
 log.file.level = info
 EOF
-  echo '[rabbitmq_web_stomp].' >"$RABBITMQ_ENABLED_PLUGINS_FILE"
+  # rabbitmq_stomp (STOMP over TCP, 61613) is named too: web-stomp depends on it, but the TCP listener is used on its own.
+  echo '[rabbitmq_stomp,rabbitmq_web_stomp].' >"$RABBITMQ_ENABLED_PLUGINS_FILE"
   # Debian's wrapper starts the broker through su, which applies PAM limits: raise its descriptor limit there
   # (1,000 concurrent STOMP sessions, as in the load benchmark, need more than the default 1,024).
   if [ -d /etc/security/limits.d ]; then
@@ -76,7 +78,7 @@ start() {
   install
   configure
   log "RabbitMQ $(version), data in $DIR"
-  if running && port_open $WEB_STOMP_PORT && port_open $AMQP_PORT; then
+  if running && port_open $WEB_STOMP_PORT && port_open $STOMP_PORT && port_open $AMQP_PORT; then
     log "already running: ws://127.0.0.1:$WEB_STOMP_PORT/ws, amqp://127.0.0.1:$AMQP_PORT"
     return 0
   fi
@@ -88,7 +90,7 @@ start() {
   # A session of its own, so that the broker outlives the shell (and the process group) that started it.
   setsid nohup rabbitmq-server >"$DIR/log/console.log" 2>&1 </dev/null &
   local pid=$! deadline=$((SECONDS + 120))
-  until port_open $WEB_STOMP_PORT && port_open $AMQP_PORT; do
+  until port_open $WEB_STOMP_PORT && port_open $STOMP_PORT && port_open $AMQP_PORT; do
     if [ $SECONDS -ge $deadline ] || ! kill -0 "$pid" 2>/dev/null; then
       log "did not come up; last lines of its logs:"
       tail -n 30 "$DIR/log/console.log" >&2 || true
@@ -100,7 +102,7 @@ start() {
   # takes that as the virtual host, so a bare --stomp-url run needs one of that name.
   rabbitmqctl -n "$NODE" -q add_vhost localhost >/dev/null
   rabbitmqctl -n "$NODE" -q set_permissions -p localhost guest '.*' '.*' '.*' >/dev/null
-  log "up: web-stomp ws://127.0.0.1:$WEB_STOMP_PORT/ws, AMQP amqp://127.0.0.1:$AMQP_PORT (guest/guest; vhosts / and localhost)"
+  log "up: web-stomp ws://127.0.0.1:$WEB_STOMP_PORT/ws, STOMP stomp://127.0.0.1:$STOMP_PORT, AMQP amqp://127.0.0.1:$AMQP_PORT (guest/guest; vhosts / and localhost)"
 }
 
 stop() {
@@ -116,7 +118,7 @@ stop() {
 
 status() {
   if command -v rabbitmqctl >/dev/null 2>&1 && running; then
-    echo "running: RabbitMQ $(version), web-stomp ws://127.0.0.1:$WEB_STOMP_PORT/ws, AMQP amqp://127.0.0.1:$AMQP_PORT"
+    echo "running: RabbitMQ $(version), web-stomp ws://127.0.0.1:$WEB_STOMP_PORT/ws, STOMP stomp://127.0.0.1:$STOMP_PORT, AMQP amqp://127.0.0.1:$AMQP_PORT"
     return 0
   fi
   echo "not running"

@@ -23,6 +23,8 @@ export interface CaseMeta {
   requirement?: string;
   /** Per-case deadline; a target that hangs makes the case broken, never the run stuck. */
   timeoutMs?: number;
+  /** Ids of the spec sentences the case asserts (e.g. `fixtures/stomp-1.2-sentences.json`), for coverage tables. */
+  sentences?: string[];
 }
 
 export type Verdict = 'passed' | 'failed' | 'non-strict' | 'info' | 'skipped' | 'broken';
@@ -51,6 +53,8 @@ export interface CaseRecord {
   transcript?: string;
   /** What the case saw, stable across runs (src/report/observations.ts); compared by `rtc-conformance diff`. */
   observations?: Observation[];
+  /** CaseMeta.sentences. */
+  sentences?: string[];
 }
 
 export interface RunOptions {
@@ -226,6 +230,7 @@ export function conformanceCase(meta: CaseMeta, body: (c: CaseContext) => Promis
   const record: CaseRecord = {
     id: meta.id, clause: clauseId, level, protocol: clause.protocol, endpoint: clause.endpoint, title: meta.title,
     requirement: meta.requirement ?? clause.text, expected: meta.expected,
+    ...(meta.sentences ? { sentences: meta.sentences } : {}),
   };
   const deadline = meta.timeoutMs ?? 20_000;
   const declare = selected(inject('rtcOptions')?.select, meta.id, meta.title, clause.endpoint) ? test.concurrent : test.skip;

@@ -9,13 +9,14 @@ import { ENDPOINTS, type Endpoint } from './clauses.ts';
 import { DEFAULT_FUZZ, type FuzzSettings } from './fuzz/property.ts';
 import { generateAllureHtml } from './report/allure-html.ts';
 import { ProgressReporter } from './report/progress-reporter.ts';
-import { baselineFailures, judgeBaseline, renderJudgement, updatedBaseline, writeBaseline, type Baseline } from './report/baseline.ts';
+import { baselineFailures, judgeBaseline, renderJudgement, updatedBaseline, writeBaseline, type Baseline, type StompTransportName } from './report/baseline.ts';
 import { finalizeAllureResults } from './report/allure-results.ts';
 import { renderJunit } from './report/junit.ts';
 import { redact, redactDeep } from './report/redact.ts';
 import { countedCases, renderTable, summarize, type RunSummary } from './report/summary.ts';
 import { TRANSCRIPTS_DIR_ENV } from './report/observations.ts';
 import { changedCategory, compareWithBase } from './report/diff-allure.ts';
+import { isTcpStompUrl } from './transport/stomp-transport.ts';
 import { OPTIONS_ENV, TARGET_ENV } from './target/global-setup.ts';
 import type { RunningContainer } from './target/container.ts';
 import { preflight } from './target/preflight.ts';
@@ -33,6 +34,8 @@ export interface RunRequest {
   quirks: string[];
   /** Profile of the websocketd reference server. */
   profile?: WebsocketdProfileName;
+  /** What carries STOMP to the reference server (`--stomp-transport`): WebSocket (default) or raw TCP. */
+  stompTransport?: 'websocket' | 'tcp';
   /** Seed of everything generated in the run (shown in the report; replays a run exactly). */
   seed: number;
   /** `--shard i/n`: this run's share of the cases. */
@@ -147,7 +150,7 @@ async function runOn(req: RunRequest): Promise<{ summary: RunSummary; exitCode: 
 
   process.env[TARGET_ENV] = JSON.stringify(req.spec);
   const known = Object.fromEntries((req.baseline?.data?.deviations ?? []).map((d) => [d.id, `${d.reason} (owner: ${d.owner}${d.expires ? `, expires ${d.expires}` : ''})`]));
-  process.env[OPTIONS_ENV] = JSON.stringify({ strict: req.strict, quirks: req.quirks, profile: req.profile, seed: req.seed, baseline: known, select: plan.select,
+  process.env[OPTIONS_ENV] = JSON.stringify({ strict: req.strict, quirks: req.quirks, profile: req.profile, stompTransport: req.stompTransport, seed: req.seed, baseline: known, select: plan.select,
     fuzz: { ...DEFAULT_FUZZ, ...req.fuzz, outDir: join(reportsDir, 'fuzz') } });
   const progress = new ProgressReporter(process.stdout, undefined, new Set(Object.keys(known)));
   const quirkNote = (req.quirks.length ? ` with quirks ${req.quirks.join(', ')}` : '') + (req.profile ? ` (websocketd profile ${req.profile})` : '');
@@ -230,7 +233,8 @@ async function runOn(req: RunRequest): Promise<{ summary: RunSummary; exitCode: 
   if (summary.cases.length === 0 && !interrupted && (req.cases || req.grep)) {
     summary.error = `no case matches ${req.cases ? `--case ${req.cases.join(',')}` : `--grep ${JSON.stringify(req.grep)}`}${req.suite ? ` in the ${req.suite} suite` : ''} (see: rtc-conformance list)`;
   }
-  const { exitCode, reportPath } = await publish(summary, { reportsDir, html: req.html, baseline: req.baseline, errors: progress.errors, transcripts: progress.transcripts, compare: req.compare });
+  const transport = req.spec.stomp ? (isTcpStompUrl(req.spec.stomp.url) ? 'tcp' : 'websocket') : (req.stompTransport ?? 'websocket');
+  const { exitCode, reportPath } = await publish(summary, { reportsDir, html: req.html, baseline: req.baseline, errors: progress.errors, transcripts: progress.transcripts, compare: req.compare, transport });
   if (summary.error) {
     process.stderr.write(`rtc-conformance: ${summary.error}\n`);
     return { summary, exitCode: 2, reportPath };
@@ -266,7 +270,7 @@ export function writeErrorReports(reportsDir: string, summary: RunSummary): void
  */
 export async function publish(
   summary: RunSummary,
-  opts: { reportsDir: string; html: boolean; baseline?: RunRequest['baseline']; errors: string[]; transcripts?: ReadonlyMap<string, string>; junit?: boolean; compare?: string },
+  opts: { reportsDir: string; html: boolean; baseline?: RunRequest['baseline']; errors: string[]; transcripts?: ReadonlyMap<string, string>; junit?: boolean; compare?: string; transport?: StompTransportName },
 ): Promise<{ exitCode: number; reportPath?: string }> {
   const { reportsDir, errors } = opts;
   const resultsDir = join(reportsDir, 'allure-results');
@@ -276,11 +280,11 @@ export async function publish(
   if (opts.baseline) {
     let baseline: Baseline = opts.baseline.data ?? { deviations: [] };
     if (opts.baseline.update) {
-      baseline = updatedBaseline(opts.baseline.data, summary.cases, opts.baseline.owner, summary.target);
+      baseline = updatedBaseline(opts.baseline.data, summary.cases, opts.baseline.owner, summary.target, opts.transport);
       writeBaseline(opts.baseline.path, baseline);
       process.stdout.write(`\nbaseline written: ${opts.baseline.path} (${baseline.deviations.length} deviations)\n`);
     }
-    const judgement = judgeBaseline(baseline, summary.cases, opts.baseline.path);
+    const judgement = judgeBaseline(baseline, summary.cases, opts.baseline.path, new Date(), opts.transport);
     summary.baseline = judgement;
     process.stdout.write(`\n${renderJudgement(judgement, baseline)}\n`);
   }

@@ -30,7 +30,7 @@ describe('target files', () => {
     const spec = targetSpec({ stomp: { url: 'ws://a/ws', login: 'x' } }, { stompUrl: 'wss://b/ws', login: 'y', insecure: true });
     expect(spec.stomp).toMatchObject({ url: 'wss://b/ws', login: 'y', insecure: true });
     expect(() => targetSpec(undefined, { login: 'guest' })).toThrowError(TargetError);
-    expect(() => targetSpec(undefined, { stompUrl: 'http://x' })).toThrowError(/not a ws:\/\/ or wss:\/\/ URL/);
+    expect(() => targetSpec(undefined, { stompUrl: 'http://x' })).toThrowError(/not a ws:\/\/, wss:\/\/, stomp:\/\/ or stomp\+ssl:\/\/ URL/);
   });
 });
 

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
 import { DEFAULT_LIMITS, type ParserLimits } from '../../src/stomp/index.ts';
@@ -10,6 +11,7 @@ import { OamApp } from './app.ts';
 import { Broker, type Subscription } from './broker.ts';
 import { DEFAULT_OAM_SETTINGS, type OamSettings } from './settings.ts';
 import { DEFAULT_INCOMPLETE_FRAME_BUDGET, StompConnection, type StompEndpointSettings } from './stomp-connection.ts';
+import { tcpLink } from './stomp-link.ts';
 import { OamStore } from './store.ts';
 
 export interface OamServerOptions {
@@ -28,11 +30,18 @@ export interface OamServerOptions {
   quirks?: ReadonlySet<Quirk>;
   /** The STOMP layer's bounds (slow consumers, incomplete frames): see StompEndpointSettings. */
   bounds?: Pick<StompEndpointSettings, 'maxQueuedBytes' | 'incompleteFrameMs' | 'incompleteFrameBudget'>;
+  /**
+   * Also serve STOMP over raw TCP (TLS when `tls` is set) on this port, same broker and sessions as /ws: 0 picks a
+   * free port; undefined: no TCP listener (the documented STOMP port is 61613).
+   */
+  stompTcpPort?: number;
 }
 
 export interface RunningOamServer {
   /** STOMP over WebSocket endpoint, e.g. ws://127.0.0.1:PORT/ws */
   stompUrl: string;
+  /** STOMP over TCP (stomp://, or stomp+ssl:// with TLS), when `stompTcpPort` was given. */
+  stompTcpUrl?: string;
   /** Base of the REST API on the same port. */
   restUrl: string;
   port: number;
@@ -96,8 +105,28 @@ export async function startOamServer(options: OamServerOptions = {}): Promise<Ru
   });
   const port = (server.address() as AddressInfo).port;
   const scheme = tls ? 's' : '';
+  let tcp: { server: TcpServer; sockets: Set<Socket>; url: string } | undefined;
+  if (options.stompTcpPort !== undefined) {
+    const sockets = new Set<Socket>();
+    const onSocket = (socket: Socket) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+      socket.on('error', () => {});
+      new StompConnection(tcpLink(socket), broker, settings, app.onSend);
+    };
+    const tcpServer = tls ? createTlsServer({ cert: readFileSync(tls.cert), key: readFileSync(tls.key) }, onSocket) : createTcpServer(onSocket);
+    await new Promise<void>((resolve, reject) => {
+      tcpServer.once('error', (err) => {
+        server.close();
+        reject(err);
+      });
+      tcpServer.listen(options.stompTcpPort, host, () => resolve());
+    });
+    tcp = { server: tcpServer, sockets, url: `stomp${tls ? '+ssl' : ''}://${host}:${(tcpServer.address() as AddressInfo).port}` };
+  }
   return {
     stompUrl: `ws${scheme}://${host}:${port}${wsPath}`,
+    ...(tcp ? { stompTcpUrl: tcp.url } : {}),
     restUrl: `http${scheme}://${host}:${port}`,
     port,
     limits,
@@ -109,6 +138,8 @@ export async function startOamServer(options: OamServerOptions = {}): Promise<Ru
         clearInterval(ticker);
         for (const client of wss.clients) client.terminate();
         wss.close();
+        for (const socket of tcp?.sockets ?? []) socket.destroy();
+        tcp?.server.close();
         server.close(() => resolve());
         server.closeAllConnections?.();
       }),

@@ -13,7 +13,8 @@ import {
   DEFAULT_LIMITS,
 } from '../../src/stomp/index.ts';
 import type { Quirk } from '../quirks.ts';
-import type { Broker, Subscription } from './broker.ts';
+import { ACK_MODES, Broker, type AckMode, type BrokerMessage, type Subscription } from './broker.ts';
+import { wsLink, type StompLink } from './stomp-link.ts';
 
 export interface StompEndpointSettings {
   /** [can send every ms, wants to receive every ms]; 0 = not at all. */
@@ -47,6 +48,8 @@ export const DEFAULT_INCOMPLETE_FRAME_MS = 10_000;
 export type FrameHandler = (frame: ParsedFrame, connection: StompConnection) => boolean;
 
 let sessionCounter = 0;
+/** The quirk stomp.tx-ids-global: transaction ids shared by every session of the process. */
+const GLOBAL_TRANSACTIONS = new Map<string, Array<() => void>>();
 const NO_QUIRKS: ReadonlySet<Quirk> = new Set();
 
 /**
@@ -59,6 +62,7 @@ export class StompConnection {
   private state: 'awaiting-connect' | 'connected' | 'closed' = 'awaiting-connect';
   private readonly subscriptions = new Map<string, Subscription>();
   private messageCounter = 0;
+  private ackCounter = 0;
   private sendTimer: NodeJS.Timeout | undefined;
   private watchTimer: NodeJS.Timeout | undefined;
   private lastReceived = Date.now();
@@ -66,13 +70,19 @@ export class StompConnection {
   private partialTimer: NodeJS.Timeout | undefined;
   /** This session's share of the server's incomplete-frame budget. */
   private partialBytes = 0;
+  /** Messages delivered to a subscription that must acknowledge them, in delivery order (ack id → message). */
+  private readonly unacked = new Map<string, { sub: Subscription; message: BrokerMessage }>();
+  /** Transactions begun and not yet committed or aborted: their SEND/ACK/NACK, to be applied on COMMIT. */
+  private readonly transactions = new Map<string, Array<() => void>>();
+  private readonly ws: StompLink;
 
   constructor(
-    private readonly ws: WebSocket,
+    socket: WebSocket | StompLink,
     private readonly broker: Broker,
     private readonly settings: StompEndpointSettings,
     private readonly onSend?: FrameHandler,
   ) {
+    const ws = (this.ws = 'onData' in socket ? socket : wsLink(socket));
     this.parser = new StompParser(
       {
         onFrame: (frame) => this.handle(frame),
@@ -80,7 +90,7 @@ export class StompConnection {
       },
       { mode: 'strict', limits: this.quirks.has('stomp.no-size-limits') ? DEFAULT_LIMITS : settings.limits },
     );
-    ws.on('message', (data: Buffer) => {
+    ws.onData((data: Buffer) => {
       this.lastReceived = Date.now();
       if (this.quirks.has('stomp.refuse-crlf') && /[^\0\r\n]\r\n/.test(data.toString('latin1'))) {
         return this.protocolError('CRLF line endings are not supported', undefined);
@@ -93,13 +103,12 @@ export class StompConnection {
       }
       this.watchPartialFrame();
     });
-    ws.on('close', () => this.dispose());
-    ws.on('error', () => this.dispose());
+    ws.onClose(() => this.dispose());
     if (settings.connectTimeoutMs) {
       const timer = (this.connectTimer = setTimeout(() => {
         if (this.state === 'awaiting-connect') this.closeSoon(1000, 'no STOMP CONNECT within stomp_max_timeout');
       }, settings.connectTimeoutMs));
-      ws.once('close', () => clearTimeout(timer));
+      ws.onClose(() => clearTimeout(timer));
     }
   }
 
@@ -182,11 +191,9 @@ export class StompConnection {
         return this.disconnect(frame);
       case 'ACK':
       case 'NACK':
-        if (!this.require(frame, 'id')) return;
-        return this.receipt(frame);
+        return this.acknowledge(frame);
       default: // BEGIN, COMMIT, ABORT
-        if (!this.require(frame, 'transaction')) return;
-        return this.receipt(frame);
+        return this.transaction(frame);
     }
   }
 
@@ -218,7 +225,7 @@ export class StompConnection {
     const sendEvery = sx > 0 && cy > 0 ? Math.max(sx, cy) : 0;
     const expectEvery = cx > 0 && sy > 0 ? Math.max(cx, sy) : 0;
     // Beats at half the negotiated interval ("at least every <n> ms"): a stall of this process under load leaves margin.
-    if (sendEvery && !this.quirks.has('stomp.no-server-heartbeats')) this.sendTimer = setInterval(() => this.ws.readyState === 1 && this.ws.send('\n'), sendEvery / 2);
+    if (sendEvery && !this.quirks.has('stomp.no-server-heartbeats')) this.sendTimer = setInterval(() => this.ws.isOpen && this.ws.send(Buffer.from('\n'), false), sendEvery / 2);
     if (expectEvery) {
       this.watchTimer = setInterval(() => {
         // Ten intervals of silence, not one: the spec leaves the grace to the server, and a loaded client is no dead one.
@@ -231,7 +238,9 @@ export class StompConnection {
     if (!this.require(frame, 'destination', ...(this.quirks.has('stomp.subscribe-without-id') ? [] : ['id']))) return;
     const id = header(frame, 'id') ?? '';
     if (this.subscriptions.has(id)) return this.protocolError(`subscription id "${id}" is already in use`, frame);
-    const sub: Subscription = { id, destination: header(frame, 'destination')!, connection: this };
+    const ack = (header(frame, 'ack') ?? 'auto') as AckMode;
+    if (!ACK_MODES.includes(ack)) return this.protocolError(`ack mode "${ack}" is not one of ${ACK_MODES.join(', ')}`, frame);
+    const sub: Subscription = { id, destination: header(frame, 'destination')!, connection: this, ack };
     this.subscriptions.set(id, sub);
     this.broker.add(sub);
     this.receipt(frame);
@@ -243,14 +252,102 @@ export class StompConnection {
     if (sub) {
       this.subscriptions.delete(sub.id);
       this.broker.remove(sub);
+      this.releaseUnacked(sub);
     }
     this.receipt(frame);
   }
 
   private send(frame: ParsedFrame): void {
     if (!this.require(frame, 'destination')) return;
-    if (!this.onSend?.(frame, this)) this.broker.publish(header(frame, 'destination')!, frame);
+    const publish = () => {
+      if (!this.onSend?.(frame, this)) this.broker.publish(header(frame, 'destination')!, frame);
+    };
+    if (!this.inTransaction(frame, publish)) return;
     this.receipt(frame);
+  }
+
+  /**
+   * Runs `effect` now, or on COMMIT of the frame's transaction. False (after ERROR) when the frame names a
+   * transaction that was not begun on this connection.
+   */
+  private inTransaction(frame: ParsedFrame, effect: () => void): boolean {
+    const tx = header(frame, 'transaction');
+    if (tx === undefined || (this.quirks.has('stomp.tx-send-before-commit') && frame.command === 'SEND')
+      || (this.quirks.has('stomp.tx-ack-immediate') && frame.command !== 'SEND')) {
+      effect();
+      return true;
+    }
+    const ops = this.transactions.get(tx) ?? (this.quirks.has('stomp.tx-ids-global') ? GLOBAL_TRANSACTIONS.get(tx) : undefined);
+    if (!ops) {
+      if (this.quirks.has('stomp.unknown-tx-ignored')) return true;
+      this.protocolError(`${frame.command} names transaction "${tx}", which was not begun on this connection`, frame);
+      return false;
+    }
+    ops.push(effect);
+    return true;
+  }
+
+  /** ACK/NACK by the `ack` header of a MESSAGE: cumulative in `client` mode, one message in `client-individual`. */
+  private acknowledge(frame: ParsedFrame): void {
+    if (!this.require(frame, 'id')) return;
+    const id = header(frame, 'id')!;
+    const entry = this.unacked.get(id);
+    if (!entry) {
+      if (this.quirks.has('stomp.unknown-ack-ignored')) return this.receipt(frame);
+      return this.protocolError(`${frame.command} id "${id}" names no message awaiting acknowledgement on this connection`, frame);
+    }
+    const apply = () => {
+      const mode = entry.sub.ack;
+      let cumulative = mode === 'client';
+      if (mode === 'client' && this.quirks.has('stomp.ack-not-cumulative')) cumulative = false;
+      if (mode === 'client-individual' && this.quirks.has('stomp.individual-ack-cumulative')) cumulative = true;
+      const settled: string[] = [];
+      if (cumulative) {
+        for (const [key, e] of this.unacked) {
+          if (e.sub === entry.sub) settled.push(key);
+          if (key === id) break;
+        }
+      } else if (this.unacked.has(id)) settled.push(id);
+      // The reference server discards what is NACKed (the spec leaves it to the server: redeliver, discard, dead-letter).
+      for (const key of settled) this.unacked.delete(key);
+    };
+    if (!this.inTransaction(frame, apply)) return;
+    this.receipt(frame);
+  }
+
+  /** BEGIN, COMMIT and ABORT. */
+  private transaction(frame: ParsedFrame): void {
+    if (!this.require(frame, 'transaction')) return;
+    const tx = header(frame, 'transaction')!;
+    const known = this.quirks.has('stomp.tx-ids-global') ? GLOBAL_TRANSACTIONS : this.transactions;
+    if (frame.command === 'BEGIN') {
+      if (known.has(tx) && !this.quirks.has('stomp.duplicate-begin-accepted')) {
+        return this.protocolError(`transaction "${tx}" is already begun on this connection`, frame);
+      }
+      if (!known.has(tx)) known.set(tx, []);
+      if (known !== this.transactions) this.transactions.set(tx, known.get(tx)!);
+      return this.receipt(frame);
+    }
+    const ops = known.get(tx);
+    if (!ops) {
+      if (this.quirks.has('stomp.unknown-tx-ignored')) return this.receipt(frame);
+      return this.protocolError(`${frame.command} of transaction "${tx}", which was not begun on this connection`, frame);
+    }
+    known.delete(tx);
+    this.transactions.delete(tx);
+    if (frame.command === 'COMMIT' || this.quirks.has('stomp.abort-delivers')) for (const op of ops) op();
+    this.receipt(frame);
+  }
+
+  /** Unacknowledged messages of an ended subscription go back to its queue (topics: dropped). */
+  private releaseUnacked(sub: Subscription): void {
+    const back: BrokerMessage[] = [];
+    for (const [key, e] of this.unacked) {
+      if (e.sub !== sub) continue;
+      this.unacked.delete(key);
+      back.push(e.message);
+    }
+    this.broker.requeue(sub.destination, back);
   }
 
   private disconnect(frame: ParsedFrame): void {
@@ -260,12 +357,21 @@ export class StompConnection {
 
   /** Delivers a MESSAGE for one of this connection's subscriptions (`charCount`: the content-length quirk). */
   deliver(sub: Subscription, source: FrameInput & { headers: Array<[string, string]> }, charCount = false): void {
+    const messageId = `${this.session}-${this.quirks.has('stomp.message-id-reused') ? 1 : ++this.messageCounter}`;
     const headers: Array<[string, string]> = [
       ['destination', sub.destination],
-      ['message-id', `${this.session}-${this.quirks.has('stomp.message-id-reused') ? 1 : ++this.messageCounter}`],
+      ['message-id', messageId],
       ['subscription', sub.id],
     ];
-    const skip = new Set(['destination', 'message-id', 'subscription', 'receipt', 'content-length', 'transaction']);
+    const explicit = sub.ack !== 'auto' || (Broker.isQueue(sub.destination) && this.quirks.has('stomp.auto-not-consumed'));
+    if (explicit) {
+      // Its own counter: the message-id quirk must not make two messages indistinguishable to ACK.
+      const ackId = `${this.session}-ack-${++this.ackCounter}`;
+      this.unacked.set(ackId, { sub, message: source });
+      if (sub.ack !== 'auto' && !this.quirks.has('stomp.no-ack-header')) headers.push(['ack', ackId]);
+    }
+    if ((source as BrokerMessage).redelivered) headers.push(['redelivered', 'true']);
+    const skip = new Set(['destination', 'message-id', 'subscription', 'receipt', 'content-length', 'transaction', 'ack', 'redelivered']);
     const seen = new Set<string>();
     for (const [name, value] of source.headers) {
       // STOMP 1.2: of a repeated header only the first occurrence counts, so only that one is passed on.
@@ -293,9 +399,9 @@ export class StompConnection {
 
   /** Sends a frame on this session (used by application handlers too). */
   write(frame: FrameInput, contentLength: 'auto' | 'keep' = 'auto'): void {
-    if (this.ws.readyState !== 1) return;
+    if (!this.ws.isOpen) return;
     const bytes = serialize(frame, { contentLength });
-    this.ws.send(bytes, { binary: !isUtf8(bytes) });
+    this.ws.send(bytes, !isUtf8(bytes));
     const limit = this.settings.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
     if (this.ws.bufferedAmount > limit && this.state !== 'closed') this.slowConsumer(limit);
   }
@@ -304,7 +410,7 @@ export class StompConnection {
   private slowConsumer(limit: number): void {
     const queued = this.ws.bufferedAmount;
     this.dispose();
-    this.ws.send(serialize({ command: 'ERROR', headers: [['message', `slow consumer: ${queued} octets queued, more than ${limit}`]] }));
+    this.ws.send(serialize({ command: 'ERROR', headers: [['message', `slow consumer: ${queued} octets queued, more than ${limit}`]] }), false);
     this.ws.terminate();
   }
 
@@ -350,7 +456,16 @@ export class StompConnection {
     this.partialBytes = 0;
     clearInterval(this.sendTimer);
     clearInterval(this.watchTimer);
-    for (const sub of this.subscriptions.values()) this.broker.remove(sub);
+    // STOMP 1.2: transactions not committed are aborted by DISCONNECT or a lost connection.
+    for (const [tx, ops] of this.transactions) {
+      if (this.quirks.has('stomp.disconnect-commits')) for (const op of ops) op();
+      GLOBAL_TRANSACTIONS.delete(tx);
+    }
+    this.transactions.clear();
+    for (const sub of this.subscriptions.values()) {
+      this.broker.remove(sub);
+      this.releaseUnacked(sub);
+    }
     this.subscriptions.clear();
   }
 }

@@ -20,9 +20,10 @@ export const STOMP_QUIRKS = {
     clause: 'S-9',
     breaks: 'after sending ERROR the server keeps the connection open',
     collateral: {
-      clauses: ['S-2', 'S-4', 'S-5', 'S-7', 'S-11', 'S-12'],
+      clauses: ['S-2', 'S-4', 'S-5', 'S-7', 'S-11', 'S-12', 'S-15'],
       reason: 'ERROR-then-close is also asserted by the cases of these clauses that send a refused frame (S-2.2/2.3 version ERROR, '
-        + 'S-4.6 short content-length, S-5.3-5.5 undefined escapes, S-7.1/7.2 SUBSCRIBE without id/destination, S-11 limits, S-12.10 an undefined escape split over messages): '
+        + 'S-4.6 short content-length, S-5.3-5.5 undefined escapes, S-7.1/7.2 SUBSCRIBE without id/destination, S-11 limits, S-12.10 an undefined escape split over messages, '
+        + 'S-15.7-15.11 COMMIT/ABORT of an unknown transaction, a second BEGIN, BEGIN without transaction, SEND in an unknown transaction): '
         + 'they get the ERROR, but the connection stays open',
     },
   },
@@ -36,5 +37,32 @@ export const STOMP_QUIRKS = {
   'stomp.shared-destination-crosses-sessions': {
     clause: 'S-13',
     breaks: 'when sessions share a destination, every copy of a message is delivered on the first subscriber\'s session',
+  },
+  'stomp.no-ack-header': { clause: 'S-14', breaks: 'MESSAGEs of client and client-individual subscriptions carry no ack header' },
+  'stomp.auto-not-consumed': {
+    clause: 'S-14',
+    breaks: 'queue messages delivered to an ack:auto subscription are kept as unacknowledged and redelivered when the subscriber goes away',
+  },
+  'stomp.ack-not-cumulative': { clause: 'S-14', breaks: 'an ACK in client mode acknowledges only the message it names, not the earlier ones' },
+  'stomp.individual-ack-cumulative': {
+    clause: 'S-14',
+    breaks: 'ACK and NACK in client-individual mode are cumulative: they also settle every earlier message of the subscription',
+  },
+  'stomp.unknown-ack-ignored': { clause: 'S-14', breaks: 'ACK/NACK of an id that names no message is accepted silently (RECEIPT, no ERROR)' },
+  'stomp.tx-send-before-commit': { clause: 'S-15', breaks: 'a SEND carrying a transaction header is delivered at once, not on COMMIT' },
+  'stomp.tx-ack-immediate': { clause: 'S-15', breaks: 'an ACK or NACK carrying a transaction header takes effect at once, not on COMMIT' },
+  'stomp.abort-delivers': { clause: 'S-15', breaks: 'ABORT applies the transaction\'s SENDs and ACKs, as COMMIT does' },
+  'stomp.disconnect-commits': {
+    clause: 'S-15',
+    breaks: 'a transaction left open at DISCONNECT or a lost connection is committed instead of aborted',
+  },
+  'stomp.unknown-tx-ignored': {
+    clause: 'S-15',
+    breaks: 'COMMIT/ABORT of a transaction never begun, and SEND/ACK naming one, are accepted silently (RECEIPT, no ERROR)',
+  },
+  'stomp.duplicate-begin-accepted': { clause: 'S-15', breaks: 'BEGIN of a transaction already begun on the connection is accepted' },
+  'stomp.tx-ids-global': {
+    clause: 'S-15',
+    breaks: 'transaction ids are shared by all sessions: a BEGIN of an id another session has begun is refused, and another session can commit it',
   },
 } as const satisfies Record<string, QuirkSpec>;

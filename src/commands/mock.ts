@@ -10,6 +10,7 @@ export const mockCommand: Command = {
     'oam-port': { type: 'string', value: 'N', default: '8090', help: 'OAM port (documented: 8090; 0 picks a free one)' },
     'websocketd-port': { type: 'string', value: 'N', default: '9502', help: 'websocketd port (documented: 9502)' },
     'auth-port': { type: 'string', value: 'N', default: '9497', help: 'wazo-auth port (documented: 9497)' },
+    'stomp-tcp-port': { type: 'string', value: 'N', help: 'also serve the OAM server\'s STOMP over raw TCP (TLS unless --plain) on port N (default: off; the documented STOMP port is 61613)' },
     bus: { type: 'string', value: 'URL', help: 'websocketd consumes events from this AMQP broker (exchange wazo-headers)' },
     profile: { type: 'string', value: 'P', default: 'documented', help: 'websocketd profile: documented, wazo-v2 or wazo-current (the current server)' },
     quirk: { type: 'string', value: 'NAME', multiple: true, default: [], help: 'start a deliberately broken reference server (see: rtc-conformance list --quirks)' },
@@ -38,7 +39,9 @@ export const mockCommand: Command = {
     };
     const [{ startOamServer }, { startWebsocketd }] = await Promise.all([import('../../mocks/oam/server.ts'), import('../../mocks/websocketd/server.ts')]);
     if (quirks.size) process.stdout.write(`quirks on: ${[...quirks].map((q) => `${q} (breaks ${QUIRKS[q].clause})`).join(', ')}\n`);
-    const oam = await startOamServer({ host, port: port('oam-port'), tls: !v.plain, quirks }).catch(inUse('oam-port'));
+    const stompTcpPort = v['stomp-tcp-port'] === undefined ? undefined : port('stomp-tcp-port');
+    const oam = await startOamServer({ host, port: port('oam-port'), tls: !v.plain, quirks, ...(stompTcpPort !== undefined ? { stompTcpPort } : {}) })
+      .catch(inUse(stompTcpPort !== undefined ? 'oam-port or --stomp-tcp-port' : 'oam-port'));
     const websocketd = await startWebsocketd({
       host,
       port: port('websocketd-port'),
@@ -51,6 +54,7 @@ export const mockCommand: Command = {
       return inUse('websocketd-port')(err);
     });
     process.stdout.write(`WCS OAM reference server (STOMP 1.2 over WebSocket): ${oam.stompUrl}\n`);
+    if (oam.stompTcpUrl) process.stdout.write(`  STOMP 1.2 over ${v.plain ? 'TCP' : 'TLS'}: ${oam.stompTcpUrl}\n`);
     process.stdout.write(`  REST: ${oam.restUrl}/api/...${v.plain ? '' : '  (self-signed test certificate: use --insecure)'}\n`);
     process.stdout.write(`Wazo websocketd reference (${profile}): ${websocketd.url}?token=…${websocketd.url.startsWith('wss:') ? '  (wss, self-signed test certificate)' : ''}\n`);
     process.stdout.write(`  wazo-auth: ${websocketd.authUrl}/0.1/token (users: full, limited, negated, no-websocketd; see mocks/websocketd/auth.ts)\n`);

@@ -2,7 +2,7 @@ import type { Command, OptionValues } from './command.ts';
 import { UsageError } from './command.ts';
 
 /** The options of a run that say what was tested (target, faults, profile): a rerun or replay command repeats them. */
-export const TARGET_FLAGS = ['--target', '--stomp-url', '--oam-url', '--oam-rest-url', '--hooks-backend-url', '--login', '--host', '--quirk', '--profile'];
+export const TARGET_FLAGS = ['--target', '--stomp-url', '--stomp-transport', '--oam-url', '--oam-rest-url', '--hooks-backend-url', '--login', '--host', '--quirk', '--profile'];
 
 export function replayTargetArgs(args: string[]): string[] {
   const keep = new Set(TARGET_FLAGS);
@@ -23,7 +23,8 @@ export const runCommand: Command = {
     case: { type: 'string', value: 'ID[,ID…]', multiple: true, help: 'exactly these case ids (e.g. S-9.1,S-9.12)' },
     grep: { type: 'string', value: 'PATTERN', help: 'only cases whose "id title" matches (a regular expression)' },
     target: { type: 'string', value: 'FILE', help: 'a target file (JSON, see schemas/target.schema.json)' },
-    'stomp-url': { type: 'string', value: 'URL', help: 'a real STOMP endpoint, e.g. ws://127.0.0.1:15674/ws' },
+    'stomp-url': { type: 'string', value: 'URL', help: 'a real STOMP endpoint: over WebSocket (ws://127.0.0.1:15674/ws, wss://…) or over TCP (stomp://127.0.0.1:61613, stomp+ssl://host:61614)' },
+    'stomp-transport': { type: 'string', value: 'T', help: 'websocket (default) or tcp: what carries STOMP to the reference server' },
     'oam-url': { type: 'string', value: 'URL', help: 'a real WCS OAM backend (wss://host:8090/ws); with --oam-rest-url' },
     'oam-rest-url': { type: 'string', value: 'URL', help: 'its REST base (https://host:8090)' },
     'hooks-backend-url': { type: 'string', value: 'URL', help: 'a REST hook backend (its application URL), for the hooks backend role' },
@@ -86,6 +87,9 @@ export const runCommand: Command = {
       throw new UsageError(`--quirk: ${(err as Error).message}`);
     }
     const profile = checkedProfile(v.profile as string | undefined, WEBSOCKETD_PROFILES);
+    const stompTransport = v['stomp-transport'] as string | undefined;
+    if (stompTransport !== undefined && stompTransport !== 'websocket' && stompTransport !== 'tcp') throw new UsageError(`--stomp-transport: "${stompTransport}" is not websocket or tcp`);
+    if (stompTransport !== undefined && spec.stomp) throw new UsageError('--stomp-transport chooses the reference server\'s transport; a real target says its own by its URL (ws://, stomp://)');
     const seed = v.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(v.seed);
     if (!Number.isSafeInteger(seed)) throw new UsageError(`--seed: "${v.seed}" is not an integer`);
     const baselinePath = v.baseline as string | undefined;
@@ -135,6 +139,7 @@ export const runCommand: Command = {
       baseline,
       quirks,
       profile: profile as never,
+      ...(stompTransport ? { stompTransport: stompTransport as 'websocket' | 'tcp' } : {}),
       suite: v.suite as string | undefined,
       grep: v.grep as string | undefined,
       ...(cases?.length ? { cases } : {}),

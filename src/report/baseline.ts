@@ -17,6 +17,17 @@ export interface BaselineEntry {
   /** YYYY-MM-DD, last day on which the entry holds. */
   expires?: string;
   ticket?: string;
+  /** The deviation does not show on every run (a timing behaviour): a run where the case passes is not stale. */
+  intermittent?: boolean;
+  /** The entry holds only for runs whose STOMP goes over this transport (a broker serving both may differ). */
+  transport?: StompTransportName;
+}
+
+export type StompTransportName = 'websocket' | 'tcp';
+
+/** Entries that apply to a run over `transport` (unknown: all of them). */
+function applicable(baseline: Baseline, transport?: StompTransportName): BaselineEntry[] {
+  return baseline.deviations.filter((d) => !transport || !d.transport || d.transport === transport);
 }
 
 export interface Baseline {
@@ -37,6 +48,8 @@ export interface BaselineJudgement {
   expired: string[];
   /** Listed but not run here (another suite, --grep, skipped): not judged. */
   notRun: string[];
+  /** Listed as intermittent and passed this time: does not fail the run (and is not stale). */
+  intermittent: string[];
 }
 
 const require = createRequire(import.meta.url);
@@ -71,16 +84,18 @@ function deviates(c: CaseResult): boolean {
   return c.verdict === 'failed' || c.verdict === 'non-strict';
 }
 
-export function judgeBaseline(baseline: Baseline, cases: readonly CaseResult[], file: string, today = new Date()): BaselineJudgement {
+export function judgeBaseline(baseline: Baseline, cases: readonly CaseResult[], file: string, today = new Date(), transport?: StompTransportName): BaselineJudgement {
   const day = today.toISOString().slice(0, 10);
   const byId = new Map(cases.map((c) => [c.id, c]));
-  const listed = new Map(baseline.deviations.map((d) => [d.id, d]));
-  const judgement: BaselineJudgement = { file, known: [], unlisted: [], stale: [], expired: [], notRun: [] };
-  for (const entry of baseline.deviations) {
+  const entries = applicable(baseline, transport);
+  const listed = new Map(entries.map((d) => [d.id, d]));
+  const judgement: BaselineJudgement = { file, known: [], unlisted: [], stale: [], expired: [], notRun: [], intermittent: [] };
+  for (const entry of entries) {
     const c = byId.get(entry.id);
     if (!c || c.verdict === 'skipped' || c.verdict === 'broken') judgement.notRun.push(entry.id);
     else if (entry.expires && entry.expires < day) judgement.expired.push(entry.id);
     else if (deviates(c)) judgement.known.push(entry.id);
+    else if (entry.intermittent) judgement.intermittent.push(entry.id);
     else judgement.stale.push(entry.id);
   }
   for (const c of cases) if (c.verdict === 'failed' && !listed.has(c.id)) judgement.unlisted.push(c.id);
@@ -96,7 +111,8 @@ export function renderJudgement(j: BaselineJudgement, baseline: Baseline): strin
   const entry = new Map(baseline.deviations.map((d) => [d.id, d]));
   const lines = [
     `baseline ${j.file}: ${j.known.length} known, ${j.unlisted.length} new, ${j.stale.length} stale, ${j.expired.length} expired` +
-      (j.notRun.length ? `, ${j.notRun.length} not run` : ''),
+      (j.notRun.length ? `, ${j.notRun.length} not run` : '') +
+      (j.intermittent?.length ? `, ${j.intermittent.length} intermittent (passed this time)` : ''),
   ];
   for (const id of j.unlisted) lines.push(`  NEW     ${id}: failed and not in the baseline`);
   for (const id of j.stale) lines.push(`  STALE   ${id}: passes now; remove it from the baseline (was: ${entry.get(id)!.reason})`);
@@ -108,13 +124,13 @@ export function renderJudgement(j: BaselineJudgement, baseline: Baseline): strin
  * The baseline of the current run: entries of cases that still deviate keep their reason, owner and expiry; new
  * failures get their Actual line as the reason; entries of cases not run here are kept; stale ones are dropped.
  */
-export function updatedBaseline(previous: Baseline | undefined, cases: readonly CaseResult[], owner: string, target: string): Baseline {
+export function updatedBaseline(previous: Baseline | undefined, cases: readonly CaseResult[], owner: string, target: string, transport?: StompTransportName): Baseline {
   const old = new Map((previous?.deviations ?? []).map((d) => [d.id, d]));
   const ran = new Map(cases.map((c) => [c.id, c]));
   const deviations: BaselineEntry[] = [];
   for (const d of previous?.deviations ?? []) {
-    const c = ran.get(d.id);
-    if (!c || c.verdict === 'skipped' || c.verdict === 'broken' || deviates(c)) deviations.push(d);
+    const c = transport && d.transport && d.transport !== transport ? undefined : ran.get(d.id);
+    if (!c || c.verdict === 'skipped' || c.verdict === 'broken' || deviates(c) || d.intermittent) deviations.push(d);
   }
   for (const c of cases) {
     if (c.verdict !== 'failed' || old.has(c.id)) continue;

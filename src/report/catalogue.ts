@@ -14,6 +14,8 @@ export interface ListedCase {
   title: string;
   requirement: string;
   expected: string;
+  /** The spec sentences the case names (CaseMeta.sentences), when it names any. */
+  sentences?: string[];
 }
 
 interface Catalogue {
@@ -95,7 +97,7 @@ async function collectCases(): Promise<Catalogue['cases']> {
       const file = relative(PACKAGE_ROOT, m.moduleId);
       for (const t of m.children.allTests()) {
         const rtc = t.meta().rtc as CaseRecord | undefined;
-        if (rtc) cases.push({ id: rtc.id, suite: rtc.protocol, clause: rtc.clause, level: rtc.level, title: rtc.title, requirement: rtc.requirement, expected: rtc.expected, file });
+        if (rtc) cases.push({ id: rtc.id, suite: rtc.protocol, clause: rtc.clause, level: rtc.level, title: rtc.title, requirement: rtc.requirement, expected: rtc.expected, ...(rtc.sentences ? { sentences: rtc.sentences } : {}), file });
       }
     }
     return cases.sort((a, b) => a.file.localeCompare(b.file) || compareIds(a.id, b.id));

@@ -21,7 +21,7 @@ declare module 'vitest' {
 /** vitest globalSetup of the suites: starts the reference servers for every protocol without a real target. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const spec = JSON.parse(process.env[TARGET_ENV] || '{}') as TargetFile;
-  const options = JSON.parse(process.env[OPTIONS_ENV] || '{}') as Partial<RunOptions> & { quirks?: string[]; profile?: WebsocketdProfile };
+  const options = JSON.parse(process.env[OPTIONS_ENV] || '{}') as Partial<RunOptions> & { quirks?: string[]; profile?: WebsocketdProfile; stompTransport?: 'websocket' | 'tcp' };
   const quirks = parseQuirks(options.quirks ?? []);
   const named = namedEndpoints(spec);
   const listen = spec.hooks?.client?.listen;
@@ -31,7 +31,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const target: ResolvedTarget = {
     name: spec.name ?? (spec.stomp || spec.oam || spec.websocketd || spec.hooks ? 'custom target' : 'reference servers'),
     kinds: Object.fromEntries(ENDPOINTS.map((e) => [e, named.includes(e) ? 'real' : 'reference'])) as ResolvedTarget['kinds'],
-    stomp: spec.stomp ? stompTarget(spec.stomp) : reference.stomp,
+    stomp: spec.stomp ? stompTarget(spec.stomp) : options.stompTransport === 'tcp' ? reference.stompTcp : reference.stomp,
     oam: spec.oam ? oamTarget(spec.oam) : reference.oam,
     websocketd: spec.websocketd ? websocketdTarget(spec.websocketd) : reference.websocketd,
     hooks: {

@@ -34,6 +34,8 @@ export interface StompTarget extends StompEndpoint {
   destinationPrefix: string;
   /** Declared framing over WebSocket (default `stream`); S-12 cases needing the other are skipped. */
   framing: StompFraming;
+  /** Where queue destinations live (S-14, S-15: one consumer per message, kept until acknowledged). */
+  queuePrefix: string;
   limits: StompLimits;
   timeouts: Timeouts;
 }
@@ -268,7 +270,7 @@ export function loadTargetFile(path: string): TargetFile {
 export function targetSpec(file: TargetFile | undefined, flags: TargetFlags): TargetFile {
   const spec: TargetFile = structuredClone(file ?? {});
   if (flags.stompUrl) {
-    if (!/^wss?:\/\/\S+$/.test(flags.stompUrl)) throw new TargetError(`--stomp-url: "${flags.stompUrl}" is not a ws:// or wss:// URL`);
+    if (!STOMP_URL.test(flags.stompUrl)) throw new TargetError(`--stomp-url: "${flags.stompUrl}" is not a ws://, wss://, stomp:// or stomp+ssl:// URL`);
     spec.stomp = { ...spec.stomp, url: flags.stompUrl };
   }
   if (flags.oamUrl || flags.oamRestUrl) {
@@ -292,6 +294,9 @@ export function targetSpec(file: TargetFile | undefined, flags: TargetFlags): Ta
   }
   return spec;
 }
+
+/** STOMP over WebSocket (ws, wss) or over TCP/TLS (stomp, stomp+ssl); the same pattern as the target schema's stompUrl. */
+const STOMP_URL = /^(wss?|stomp|stomp\+ssl):\/\/\S+$/;
 
 export const REAL_TIMEOUTS: Timeouts = { responseMs: 3000, closeMs: 2000, quietMs: 500 };
 
@@ -332,6 +337,7 @@ export function stompTarget(spec: TargetFile['stomp'], defaults: Partial<StompTa
   return {
     destinationPrefix: '/topic/',
     framing: 'stream',
+    queuePrefix: '/queue/',
     limits: {},
     ...defaults,
     ...spec,

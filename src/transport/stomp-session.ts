@@ -1,9 +1,13 @@
 import { Buffer } from 'node:buffer';
 import { StompParser, header, serialize, type FrameInput, type ParsedFrame, type SerializeOptions, type StompViolation } from '../stomp/index.ts';
+import { registerSecret, registerUrlSecrets } from '../report/redact.ts';
+import { isTcpStompUrl, type StompTransport } from './stomp-transport.ts';
+import { RecordingTcp } from './tcp-client.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES, RecordingWebSocket, WaitTimeoutError, type WsConnectOptions } from './ws-client.ts';
 import type { CloseRecord } from './transcript.ts';
 
 export interface StompEndpoint {
+  /** ws:// or wss:// (STOMP over WebSocket), stomp:// or stomp+ssl:// (STOMP over TCP or TLS). */
   url: string;
   /** `host` header of CONNECT (a virtual host; RabbitMQ wants `/`). */
   host?: string;
@@ -23,13 +27,13 @@ const MAX_FRAME_BYTES_KEPT = 512 * 1024;
 export interface ReceivedFrame extends ParsedFrame {
   /** Milliseconds since the session's transcript started. */
   at: number;
-  /** Index of the WebSocket message that completed this frame. */
+  /** Index of the WebSocket message (TCP: the read) that completed this frame. */
   message: number;
 }
 
 /**
- * A STOMP session over a recording WebSocket. Incoming bytes go through the lenient parser, so a deviating server
- * never breaks the flow: violations ride on each frame for the case that asserts them.
+ * A STOMP session over a recording transport (WebSocket, or raw TCP/TLS). Incoming bytes go through the lenient
+ * parser, so a deviating server never breaks the flow: violations ride on each frame for the case that asserts them.
  */
 export class StompSession {
   readonly frames: ReceivedFrame[] = [];
@@ -49,7 +53,8 @@ export class StompSession {
   private cursor = 0;
 
   private constructor(
-    readonly ws: RecordingWebSocket,
+    /** The connection under the session (named `ws` for history: on TCP it is a RecordingTcp). */
+    readonly ws: StompTransport,
     readonly endpoint: StompEndpoint,
   ) {
     this.parser = new StompParser(
@@ -64,7 +69,7 @@ export class StompSession {
       // A frame body larger than any message the harness accepts cannot be one it asked for.
       { mode: 'lenient', limits: { maxBodyBytes: DEFAULT_MAX_MESSAGE_BYTES } },
     );
-    ws.keepInbox = false;
+    if (ws instanceof RecordingWebSocket) ws.keepInbox = false;
     ws.listeners.push((message) => {
       this.messageCount++;
       this.parser.push(message.data);
@@ -73,6 +78,12 @@ export class StompSession {
   }
 
   static async open(endpoint: StompEndpoint, label: string, options: WsConnectOptions = {}): Promise<StompSession> {
+    registerSecret(endpoint.passcode, 'STOMP passcode');
+    registerUrlSecrets(endpoint.url);
+    if (isTcpStompUrl(endpoint.url)) {
+      const tcp = await RecordingTcp.open(endpoint.url, { insecure: endpoint.insecure, timeoutMs: options.timeoutMs, redact: [endpoint.passcode ?? ''].filter(Boolean) }, label);
+      return new StompSession(tcp, endpoint);
+    }
     const ws = await RecordingWebSocket.open(
       endpoint.url,
       {
@@ -88,6 +99,11 @@ export class StompSession {
 
   get transcript() {
     return this.ws.transcript;
+  }
+
+  /** What carries the session: WebSocket messages, or a TCP byte stream (no message boundaries, no subprotocol). */
+  get transport(): 'websocket' | 'tcp' {
+    return this.ws instanceof RecordingTcp ? 'tcp' : 'websocket';
   }
 
   /** Sends a frame (escaped, byte-exact content-length unless told otherwise). */

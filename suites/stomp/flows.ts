@@ -1,6 +1,7 @@
 import type { CaseContext } from '../../src/case.ts';
 import { bodyText, header, type FrameInput, type ParsedFrame } from '../../src/stomp/index.ts';
 import { FlowError, type ReceivedFrame, type StompSession } from '../../src/transport/stomp-session.ts';
+import { isTcpStompUrl } from '../../src/transport/stomp-transport.ts';
 import { showBytes } from '../../src/transport/transcript.ts';
 
 /**
@@ -220,4 +221,9 @@ export function checkContentLengthPresent(c: CaseContext, f: ParsedFrame, what: 
   c.measure(`${what}: content-length`, declared ?? '(absent)');
   c.measure(`${what}: body octets`, f.body.length);
   c.check(declared !== undefined, `${what} with a ${f.body.length}-octet body carries a content-length`, 'no content-length header');
+}
+
+/** S-12 judges WebSocket messages and subprotocols: over raw TCP (stomp://) there are none, so the case is skipped. */
+export function webSocketOnly(c: CaseContext): void {
+  if (isTcpStompUrl(c.target.stomp.url)) c.skip(`STOMP over TCP (${c.target.stomp.url}): no WebSocket messages or subprotocols to judge; S-12 applies to STOMP over WebSocket only`);
 }

@@ -2,7 +2,7 @@ import { Buffer } from 'node:buffer';
 import { describe } from 'vitest';
 import { conformanceCase } from '../../src/case.ts';
 import { bodyText, header, serialize } from '../../src/stomp/index.ts';
-import { connected, expectErrorThenClose, needsStreamFraming, observe, showHeaders, subscribed } from './flows.ts';
+import { connected, expectErrorThenClose, needsStreamFraming, observe, showHeaders, subscribed, webSocketOnly } from './flows.ts';
 import { SPEC } from './spec.ts';
 
 /**
@@ -19,6 +19,7 @@ describe('S-12 WebSocket framing (recorded)', () => {
       expected: 'the server picks v12.stomp when offered all three',
     },
     async (c) => {
+      webSocketOnly(c);
       const s = await c.stomp();
       observe(c, 'subprotocol', s.ws.protocol || '(none)', `offered v12.stomp, v11.stomp, v10.stomp; the server chose ${s.ws.protocol || 'none'}`);
       c.check(s.ws.protocol === 'v12.stomp', 'v12.stomp', s.ws.protocol || '(none)');
@@ -33,6 +34,7 @@ describe('S-12 WebSocket framing (recorded)', () => {
       expected: 'the handshake succeeds with subprotocol v12.stomp',
     },
     async (c) => {
+      webSocketOnly(c);
       const s = await c.stomp('v12 only', { protocols: ['v12.stomp'] });
       observe(c, 'subprotocol', s.ws.protocol || '(none)', `offered only v12.stomp; the server chose ${s.ws.protocol || 'none'}`);
       c.check(s.ws.protocol === 'v12.stomp', 'v12.stomp', s.ws.protocol || '(none)');
@@ -47,6 +49,7 @@ describe('S-12 WebSocket framing (recorded)', () => {
       expected: 'a SEND cut into 3 messages is delivered once',
     },
     async (c) => {
+      webSocketOnly(c);
       needsStreamFraming(c, 'a frame split over three messages');
       const { s, destination, id } = await subscribed(c);
       const bytes = serialize({ command: 'SEND', headers: { destination }, body: 'split in three' });
@@ -68,6 +71,7 @@ describe('S-12 WebSocket framing (recorded)', () => {
       expected: 'three SENDs in one message are delivered as three MESSAGEs, in order',
     },
     async (c) => {
+      webSocketOnly(c);
       needsStreamFraming(c, 'three frames in one message');
       const { s, destination, id } = await subscribed(c);
       const batch = Buffer.concat(['1', '2', '3'].map((body) => serialize({ command: 'SEND', headers: { destination }, body })));
@@ -91,6 +95,7 @@ describe('S-12 WebSocket framing (recorded)', () => {
       expected: 'a SEND in a binary message is delivered',
     },
     async (c) => {
+      webSocketOnly(c);
       const { s, destination, id } = await subscribed(c);
       s.sendRaw(serialize({ command: 'SEND', headers: { destination }, body: 'binary' }), true);
       const m = await s.nextFrame(c.target.stomp.timeouts.responseMs, (f) => f.command === 'MESSAGE' && header(f, 'subscription') === id);
@@ -107,6 +112,7 @@ describe('S-12 WebSocket framing (recorded)', () => {
       expected: 'each frame of a flow arrives in a message of its own',
     },
     async (c) => {
+      webSocketOnly(c);
       const { s, destination, id } = await subscribed(c);
       for (let i = 0; i < 3; i++) s.send({ command: 'SEND', headers: { destination, receipt: `r${i}` }, body: `${i}` });
       let got = 0;
@@ -126,6 +132,7 @@ describe('S-12 WebSocket framing (recorded)', () => {
       expected: 'MESSAGE frames with UTF-8 bodies arrive as text messages',
     },
     async (c) => {
+      webSocketOnly(c);
       const s = await connected(c);
       const kinds = s.transcript.entries.filter((e) => e.dir === 'in').map((e) => e.kind);
       observe(c, 'message types', [...new Set(kinds)].join(', '), `the server's messages were ${[...new Set(kinds)].join(' and ') || 'none'}`);
@@ -141,6 +148,7 @@ describe('S-12 WebSocket framing (recorded)', () => {
       expected: 'a SEND whose NUL arrives in a later WebSocket message is delivered once, after the NUL',
     },
     async (c) => {
+      webSocketOnly(c);
       needsStreamFraming(c, 'a frame whose NUL comes in a second message');
       const { s, destination, id } = await subscribed(c);
       const bytes = serialize({ command: 'SEND', headers: { destination }, body: 'late NUL' });
@@ -163,6 +171,7 @@ describe('S-12 WebSocket framing (recorded)', () => {
       expected: 'content-length:10 with 4 octets in a first message: no MESSAGE until the remaining octets and the NUL arrive',
     },
     async (c) => {
+      webSocketOnly(c);
       needsStreamFraming(c, 'a body continued in a second message');
       const { s, destination, id } = await subscribed(c);
       s.sendRaw(`SEND\ndestination:${destination}\ncontent-length:10\n\nab\0c`);
@@ -184,6 +193,7 @@ describe('S-12 WebSocket framing (recorded)', () => {
       expected: 'ERROR, then close, for an undefined escape whose backslash and letter arrive in separate messages',
     },
     async (c) => {
+      webSocketOnly(c);
       needsStreamFraming(c, 'a malformed frame split over two messages');
       const s = await connected(c);
       s.sendRaw(`SEND\ndestination:${c.destination()}\nx-bad:a\\`);

@@ -25,9 +25,7 @@ describe('fault switches of the reference servers', () => {
     if (only) expect(quirks.length, `KILL_QUIRKS=${only.join(',')} matches no quirk`).toBeGreaterThan(0);
     for (const q of Object.values(QUIRKS)) expect(CLAUSES.has(q.clause), q.clause).toBe(true);
     const must = [...CLAUSES.values()].filter((c) => c.level === 'MUST').map((c) => c.id);
-    // Added to CONTRACTS.md this round; their quirks come with their cases (issue 18).
-    const pending = new Set(['S-14', 'S-15']);
-    expect(must.filter((id) => !clauses.has(id) && !pending.has(id))).toEqual([]);
+    expect(must.filter((id) => !clauses.has(id))).toEqual([]);
   });
 });
 

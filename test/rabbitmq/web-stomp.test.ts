@@ -57,6 +57,24 @@ describe.skipIf(!up)('RabbitMQ 3.10 web-stomp against its baseline', () => {
     expect(expired.code).toBe(1);
   }, 240_000);
 
+  test('STOMP over TCP (port 61613, the same broker): the stomp suite exits 0 with the same baseline, 0 broken', async () => {
+    const tcp = 'stomp://127.0.0.1:61613';
+    if ((await reachable('http://127.0.0.1:61613', 2000)) !== undefined) {
+      if (process.env.CI) throw new Error('RabbitMQ STOMP is not listening on 127.0.0.1:61613 (rabbitmq_stomp): scripts/rabbitmq.sh start');
+      return;
+    }
+    const { code, summary } = await runWithSummary(['run', '--stomp-url', tcp, '--suite', 'stomp', '--baseline', BASELINE, '--no-html']);
+    expect(summary.baseline).toMatchObject({ unlisted: [], stale: [], expired: [] });
+    // The websocket-only entry (S-8.5: web-stomp closes before the DISCONNECT receipt) is not judged over TCP: it passes there.
+    expect(summary.cases.find((c) => c.id === 'S-8.5')?.verdict).toBe('passed');
+    expect(summary.baseline!.known).not.toContain('S-8.5');
+    expect(summary.totals.broken).toBe(0);
+    for (const c of summary.cases.filter((x) => x.clause === 'S-12')) expect(c.verdict).toBe('skipped');
+    const info = Object.fromEntries(summary.cases.filter((x) => x.verdict === 'info').map((x) => [x.id, x.measurements ?? {}]));
+    expect(info['S-14.8'].fate).toBe('redelivered to the same subscription');
+    expect(code).toBe(0);
+  }, 240_000);
+
   test('the fuzz suite finds the content-length defect (close 1011 instead of ERROR) and shrinks it', async () => {
     const { summary } = await run(['--suite', 'fuzz', '--grep', 'S-9\\.F2 ', '--fuzz-runs', '200', '--no-html']);
     const c = summary.cases.find((x) => x.id === 'S-9.F2')!;

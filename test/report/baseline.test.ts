@@ -36,8 +36,25 @@ describe('judging a run against a baseline', () => {
   ];
   test('known, unlisted (new), stale, expired and not run are told apart', () => {
     expect(judgeBaseline(baseline, cases, 'b.yaml', today)).toEqual({
-      file: 'b.yaml', known: ['S-1.1', 'S-1.4', 'S-6.1'], unlisted: ['S-2.1'], stale: ['S-1.2'], expired: ['S-1.3'], notRun: ['S-1.5'],
+      file: 'b.yaml', known: ['S-1.1', 'S-1.4', 'S-6.1'], unlisted: ['S-2.1'], stale: ['S-1.2'], expired: ['S-1.3'], notRun: ['S-1.5'], intermittent: [],
     });
+  });
+  test('an intermittent entry (a timing deviation) is known when the case fails and neither stale nor dropped when it passes', () => {
+    const flaky: Baseline = { deviations: [{ id: 'S-10.2', reason: 'first heart-beat up to 2 intervals late', owner: 'qa', intermittent: true }, { id: 'S-1.2', reason: 'x', owner: 'qa' }] };
+    expect(parseBaseline('deviations:\n  - {id: S-10.2, reason: late, owner: qa, intermittent: true}\n', 'b.yaml').deviations[0].intermittent).toBe(true);
+    expect(judgeBaseline(flaky, [result('S-10.2', 'failed'), result('S-1.2', 'failed')], 'b', today)).toMatchObject({ known: ['S-10.2', 'S-1.2'], stale: [], intermittent: [] });
+    expect(judgeBaseline(flaky, [result('S-10.2', 'passed'), result('S-1.2', 'passed')], 'b', today)).toMatchObject({ known: [], stale: ['S-1.2'], intermittent: ['S-10.2'] });
+    expect(updatedBaseline(flaky, [result('S-10.2', 'passed'), result('S-1.2', 'passed')], 'me', 'T').deviations.map((d) => d.id)).toEqual(['S-10.2']);
+  });
+  test('an entry for one transport is judged only in runs over it, and kept by --update-baseline of the other', () => {
+    const both: Baseline = { deviations: [{ id: 'S-8.5', reason: 'web-stomp closes before the RECEIPT', owner: 'qa', transport: 'websocket' }, { id: 'S-7.1', reason: 'x', owner: 'qa' }] };
+    const tcpRun = [result('S-8.5', 'passed'), result('S-7.1', 'failed')];
+    expect(judgeBaseline(both, tcpRun, 'b', today, 'tcp')).toMatchObject({ known: ['S-7.1'], stale: [], unlisted: [] });
+    expect(judgeBaseline(both, tcpRun, 'b', today, 'websocket')).toMatchObject({ known: ['S-7.1'], stale: ['S-8.5'] });
+    expect(judgeBaseline(both, [result('S-8.5', 'failed')], 'b', today, 'tcp')).toMatchObject({ unlisted: ['S-8.5'] });
+    expect(updatedBaseline(both, tcpRun, 'me', 'T', 'tcp').deviations.map((d) => d.id)).toEqual(['S-8.5', 'S-7.1']);
+    expect(parseBaseline('deviations:\n  - {id: S-8.5, reason: x, owner: qa, transport: tcp}\n', 'b.yaml').deviations[0].transport).toBe('tcp');
+    expect(() => parseBaseline('deviations:\n  - {id: S-8.5, reason: x, owner: qa, transport: udp}\n', 'b.yaml')).toThrow(/transport/);
   });
   test('--update-baseline keeps what still deviates, adds new failures with their Actual line, drops stale entries', () => {
     const next = updatedBaseline(baseline, [...cases, result('S-9.1', 'failed', 'Expected: ERROR\nActual:   no frame; closed 1011')], 'me', 'T');
