@@ -3,6 +3,7 @@ import { connect as connectTcp, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import { STOMP_TCP_PORT, type StompTransport, type TransportMessage } from './stomp-transport.ts';
 import { Transcript, type CloseRecord } from './transcript.ts';
+import { Waiters, closedWithin } from './waiters.ts';
 import { TargetUnreachableError } from './ws-client.ts';
 
 export interface TcpConnectOptions {
@@ -21,7 +22,7 @@ export class RecordingTcp implements StompTransport {
   readonly protocol = '';
   listeners: Array<(message: TransportMessage) => void> = [];
   readonly closed: Promise<CloseRecord>;
-  private waiters: Array<() => void> = [];
+  private readonly waiters = new Waiters();
   private clientClosing = false;
   private failed = false;
   private ended = false;
@@ -106,29 +107,17 @@ export class RecordingTcp implements StompTransport {
     this.socket.write(bytes);
   }
 
+  /** Waits until something arrives or the connection changes (or `ms` pass). */
   wait(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.waiters.push(done);
-    });
+    return this.waiters.wait(ms);
   }
 
   private wake(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w();
+    this.waiters.wake();
   }
 
-  async waitClosed(timeoutMs: number): Promise<CloseRecord | undefined> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), timeoutMs)));
-    const result = await Promise.race([this.closed, timeout]);
-    clearTimeout(timer);
-    return result;
+  waitClosed(timeoutMs: number): Promise<CloseRecord | undefined> {
+    return closedWithin(this.closed, timeoutMs);
   }
 
   /** Ends our side (FIN) and waits briefly for the server's; then cuts the connection. */

@@ -2,6 +2,7 @@ import { Buffer } from 'node:buffer';
 import WebSocket from 'ws';
 import { redact, registerUrlSecrets } from '../report/redact.ts';
 import { Transcript, type CloseRecord } from './transcript.ts';
+import { Waiters, closedWithin } from './waiters.ts';
 
 export interface WsConnectOptions {
   protocols?: string[];
@@ -54,7 +55,7 @@ export class RecordingWebSocket {
   readonly protocol: string;
   private readonly ws: WebSocket;
   private readonly inbox: WsMessage[] = [];
-  private waiters: Array<() => void> = [];
+  private readonly waiters = new Waiters();
   private clientClosing = false;
   private closeResolve!: (record: CloseRecord) => void;
   /** Resolves when the connection has ended, however it ended. */
@@ -163,29 +164,16 @@ export class RecordingWebSocket {
 
   /** Waits until something arrives or the connection changes (or `ms` pass). */
   wait(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.waiters.push(done);
-    });
+    return this.waiters.wait(ms);
   }
 
   private wake(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w();
+    this.waiters.wake();
   }
 
   /** Waits for the connection to end; `undefined` if it is still open after `timeoutMs`. */
-  async waitClosed(timeoutMs: number): Promise<CloseRecord | undefined> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), timeoutMs)));
-    const result = await Promise.race([this.closed, timeout]);
-    clearTimeout(timer);
-    return result;
+  waitClosed(timeoutMs: number): Promise<CloseRecord | undefined> {
+    return closedWithin(this.closed, timeoutMs);
   }
 
   /** Closes from our side (if still open) and waits briefly for the end. */
