@@ -20,6 +20,11 @@ export const WEBSOCKETD_QUIRKS = {
   'websocketd.ignore-required-acl': { clause: 'W-11', breaks: 'events go to every subscriber, whatever their required_acl' },
   // The wazo-current profile (the current server: polling token checks, headers routing, the real ping shape).
   'websocketd.current-ping-unchecked': { clause: 'W-6', breaks: 'wazo-current: a ping whose data has no string payload is answered with pong instead of closing with 4004', ...CURRENT },
-  'websocketd.current-revocation-unseen': { clause: 'W-5', breaks: 'wazo-current: the token check looks at the expiry only: a revoked token stays connected until it expires', ...CURRENT },
+  'websocketd.current-revocation-unseen': {
+    clause: 'W-5',
+    breaks: 'wazo-current: the token check looks at the expiry only: a revoked token stays connected until it expires',
+    ...CURRENT,
+    collateral: { clauses: ['W-7', 'W-12'], reason: `${CURRENT.collateral!.reason}; W-12.4 (INFO) revokes the renewed token and records the 4003 that does not come` },
+  },
   'websocketd.current-slow-check': { clause: 'W-5', breaks: 'wazo-current: tokens are checked 6 times less often than the declared token-check setting says', ...CURRENT },
 } as const satisfies Record<string, QuirkSpec>;
