@@ -1,7 +1,7 @@
 import type { CaseContext } from '../../src/case.ts';
 import { bodyText, header, type FrameInput } from '../../src/stomp/index.ts';
 import { FlowError, type ReceivedFrame, type StompSession } from '../../src/transport/stomp-session.ts';
-import { connected, expectMessage, quiet } from './flows.ts';
+import { connected, expectMessage, quiet, silence } from './flows.ts';
 
 /**
  * Flows of the acknowledgement (S-14) and transaction (S-15) cases: queue destinations, frames confirmed by a
@@ -24,7 +24,7 @@ let receiptCounter = 0;
 export async function receipted(c: CaseContext, s: StompSession, frame: FrameInput, what: string): Promise<ReceivedFrame> {
   const answer = await sendForAnswer(c, s, frame);
   if (answer?.command === 'RECEIPT') return answer;
-  throw new FlowError(`${what}: ${answer ? `ERROR ${header(answer, 'message') ?? ''}`.trim() : s.describeSilence(c.target.stomp.timeouts.responseMs)}`);
+  throw new FlowError(`${what}: ${answer ? `ERROR ${header(answer, 'message') ?? ''}`.trim() : silence(s, c.target.stomp.timeouts.responseMs)}`);
 }
 
 /** Sends a frame with a receipt header; returns the RECEIPT or ERROR that answered it (undefined: nothing). */
@@ -96,7 +96,7 @@ export async function drain(c: CaseContext, destination: string, label = 'next c
   const { responseMs, quietMs } = c.target.stomp.timeouts;
   for (;;) {
     const m = await s.nextFrame(responseMs, (f) => f.command === 'MESSAGE' && header(f, 'subscription') === 'drain');
-    if (!m) throw new FlowError(`the sentinel SENT to ${destination} after subscribing never arrived (${s.describeSilence(responseMs)})`);
+    if (!m) throw new FlowError(`the sentinel SENT to ${destination} after subscribing never arrived (${silence(s, responseMs)})`);
     if (bodyText(m) === sentinel) break;
     frames.push(m);
   }
