@@ -26,5 +26,10 @@ export const WEBSOCKETD_QUIRKS = {
     ...CURRENT,
     collateral: { clauses: ['W-7', 'W-12'], reason: `${CURRENT.collateral!.reason}; W-12.4 (INFO) revokes the renewed token and records the 4003 that does not come` },
   },
-  'websocketd.current-slow-check': { clause: 'W-5', breaks: 'wazo-current: tokens are checked 6 times less often than the declared token-check setting says', ...CURRENT },
+  'websocketd.current-slow-check': {
+    clause: 'W-5',
+    breaks: 'wazo-current: tokens are checked 6 times less often than the declared token-check setting says',
+    ...CURRENT,
+    collateral: { clauses: ['W-7', 'W-12'], reason: `${CURRENT.collateral!.reason}; W-12.4 (INFO) waits for the 4003 of its revoked renewed token within the declared check's bound` },
+  },
 } as const satisfies Record<string, QuirkSpec>;
