@@ -1,5 +1,6 @@
 import { hookAuthorization } from '../../../src/hooks/signature.ts';
 import { describe } from 'vitest';
+import { FlowError } from '../../../src/transport/stomp-session.ts';
 import { conformanceCase } from '../../../src/case.ts';
 import { problems } from '../../../src/schemas.ts';
 import { connectionFaultCases, httpClient4 } from './connection-faults.ts';
@@ -144,9 +145,10 @@ describe('H-14 disable_rest_requests', () => {
     async (c) => {
       const wcs = instance(c, (s) => s.disable_rest_requests, 'disable_rest_requests=true');
       const client = await session(c, wcs);
-      await client.event('ConnectionStatusEvent', 5000);
+      // The positive control: WCS handled the connection and the data (its status events came), without hooks.
+      if (!(await client.event('ConnectionStatusEvent', 5000))) throw new FlowError('no ConnectionStatusEvent: the WCS client API went silent, so the absence of hooks proves nothing');
       client.sendData({});
-      await client.event('DataStatusEvent', 3000);
+      if (!(await client.event('DataStatusEvent', 3000))) throw new FlowError('no DataStatusEvent for sendData: the WCS client API went silent, so the absence of hooks proves nothing');
       const all = await settledDeliveries(client, 'connect', 500);
       const data = (await client.deliveries()).length;
       c.check(all.length === 0 && data === 0, 'no delivery', `${data} deliveries`);
