@@ -165,6 +165,9 @@ describe('H-15 errors of event hooks', () => {
       await client.event('ConnectionStatusEvent', 5000);
       client.sendData({});
       const error = await client.event('ErrorEvent', c.target.hooks.client.timeouts.responseMs);
+      // The positive control: the event hook was delivered (and answered 500), so the silence is the client's choice.
+      const delivered = (await client.deliveries()).filter((d) => d.method === 'OnDataEvent').length;
+      if (!error && delivered === 0) throw new FlowError('the OnDataEvent hook was never delivered: without it, no ErrorEvent proves nothing');
       c.check(!error, 'no ErrorEvent', JSON.stringify(error?.data));
     },
   );
