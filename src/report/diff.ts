@@ -293,7 +293,7 @@ export function diffTranscripts(base: CaseTranscripts, candidate: CaseTranscript
     const bt = bl.find((x) => x.name === name)?.t;
     const ct = cl.find((x) => x.name === name)?.t;
     for (const dir of ['out', 'in'] as const) {
-      const frames = (t: typeof bt) => (t?.entries ?? []).filter((e) => e.dir === dir && !isHeartbeat(e.text)).map((e) => stableFrame(e.text));
+      const frames = (t: typeof bt) => (t?.entries ?? []).filter((e) => e.dir === dir && !isHeartbeat(e.text)).map((e) => stableText(e.text));
       for (const d of align(frames(bt), frames(ct))) out.push({ transcript: name, dir, ...d });
     }
     const close = (t: typeof bt) => (t?.close ? `code=${t.close.code} reason=${JSON.stringify(stableText(t.close.reason))}` : undefined);
@@ -302,10 +302,6 @@ export function diffTranscripts(base: CaseTranscripts, candidate: CaseTranscript
   return out;
 }
 
-/** A frame's text without the identifiers a server picks anew on every connection (STOMP session and message ids). */
-function stableFrame(text: string): string {
-  return stableText(text).replace(/(↵|^)(session|message-id|ack|server-id):[^↵]*/g, '$1$2:<id>');
-}
 
 function isHeartbeat(text: string): boolean {
   return /^(␍?↵)+$/.test(text);

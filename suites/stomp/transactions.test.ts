@@ -55,7 +55,8 @@ async function transactionalSend(c: CaseContext, tx: string, body: string) {
 const bodies = (frames: ReceivedFrame[]) => list(frames.map(bodyText));
 
 /** A transaction id of this case alone (S-15.12 tests a shared one on purpose). */
-const txId = () => `tx-${Math.random().toString(36).slice(2, 8)}`;
+// `rtc-tx-<random>`: observations mask the random part (src/report/observations.ts stableText).
+const txId = () => `rtc-tx-${Math.random().toString(36).slice(2, 10).padEnd(8, '0')}`;
 
 
 /**

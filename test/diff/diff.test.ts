@@ -34,6 +34,20 @@ describe('observations', () => {
     expect(stableText('rtc_W_8_1_sentinel_8d274391 4f1c2b9e-1111-2222-3333-444455556666')).toBe('rtc_W_8_1_sentinel_… <uuid>');
     expect(stableText('date: Tue, 01 Dec 2026 21:36:03 GMT')).toBe('date: <date>');
     expect(stableText('rtc_W_8_1_sentinel')).toBe('rtc_W_8_1_sentinel');
+    // Identifiers a server or the harness numbers anew: masked; an ack mode is behaviour and kept.
+    expect(stableText('MESSAGE message-id:session-10-5eysxx-1 ack:a-7 subscription:drain receipt-id:r-22')).toBe('MESSAGE message-id:<id> ack:<id> subscription:drain receipt-id:<id>');
+    expect(stableText('SUBSCRIBE↵id:s↵ack:client-individual↵transaction:rtc-tx-k3j9x0ab↵')).toBe('SUBSCRIBE↵id:s↵ack:client-individual↵transaction:<id>↵');
+    expect(stableText('transaction "rtc-tx-2nul08ab" is already begun')).toBe('transaction "rtc-tx-…" is already begun');
+  });
+
+  test('a list of timings is one timing per position; a DISCONNECTed session is closed "after DISCONNECT" whoever closed first', () => {
+    const t = new Transcript('consumer');
+    t.record('out', 'text', 'CONNECT\naccept-version:1.2\n\n\0');
+    t.record('out', 'text', 'DISCONNECT\nreceipt:leaving\n\n\0');
+    t.close = { code: 1000, reason: '', by: 'server', clean: true, at: 3 };
+    const o = Object.fromEntries(observe([t], { 'gaps (ms)': '1, 3' }).map((x) => [x.name, [x.kind, x.value]]));
+    expect(o).toMatchObject({ 'consumer: closed by': ['text', 'after DISCONNECT'], 'gaps (ms) [1]': ['timing', 1], 'gaps (ms) [2]': ['timing', 3] });
+    expect(observe([], { 'heart-beats seen': '9' }).map((x) => x.name)).toEqual(['connections']);
   });
 
   test('a STOMP transcript yields its close, ERROR message and frame counts; an HTTP one its status', () => {
