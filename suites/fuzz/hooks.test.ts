@@ -7,7 +7,7 @@ import { HOOKS } from '../hooks/backend/flows.ts';
  * Fuzzing the REST hook backend (backend role: the harness plays WCS) with mutated hook bodies. Ids `X-n.Fk`: the
  * k-th fuzz case of clause X-n; `X-n.Rk`: a saved counterexample of it.
  */
-describe('fuzz: mutated hook bodies get an answer, never a dropped connection', () => {
+describe.concurrent('fuzz: mutated hook bodies get an answer, never a dropped connection', () => {
   fuzzCase(
     {
       id: 'H-2.F1',

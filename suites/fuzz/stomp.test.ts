@@ -42,7 +42,7 @@ function illegalCase(meta: Omit<CaseMeta, 'timeoutMs'>, arbitrary: (destination:
   });
 }
 
-describe('fuzz: legal frames of unusual shape round-trip', () => {
+describe.concurrent('fuzz: legal frames of unusual shape round-trip', () => {
   legalCase(
     { id: 'S-3.F1', title: 'fuzz: LF or CRLF lines, heart-beat EOLs before the frame, frames split over WebSocket messages', expected: 'every such SEND comes back as a MESSAGE with its headers and body' },
     eolShapes,
@@ -61,7 +61,7 @@ describe('fuzz: legal frames of unusual shape round-trip', () => {
   );
 });
 
-describe('fuzz: frames the server cannot process are answered by ERROR then close, never a hang', () => {
+describe.concurrent('fuzz: frames the server cannot process are answered by ERROR then close, never a hang', () => {
   illegalCase(
     {
       id: 'S-9.F1',
@@ -99,7 +99,7 @@ describe('fuzz: frames the server cannot process are answered by ERROR then clos
   );
 });
 
-describe('fuzz: WebSocket framing (recorded)', () => {
+describe.concurrent('fuzz: WebSocket framing (recorded)', () => {
   fuzzCase(
     {
       id: 'S-12.F1',

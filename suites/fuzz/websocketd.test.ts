@@ -11,7 +11,7 @@ import { control } from '../websocketd/flows.ts';
  */
 const fuzz = fuzzSettings(inject('rtcOptions'));
 
-describe('fuzz: Wazo websocketd client messages are answered or closed with 4004 as W-6 says, never a hang', () => {
+describe.concurrent('fuzz: Wazo websocketd client messages are answered or closed with 4004 as W-6 says, never a hang', () => {
   fuzzCase(
     {
       id: 'W-6.F1',

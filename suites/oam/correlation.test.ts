@@ -39,7 +39,7 @@ function judge(c: CaseContext, ids: string[], seen: Map<string, number>, label: 
   c.check(foreign.length === 0, 'no response for a request this session did not send', `foreign requestIds: ${foreign.slice(0, 5).join(', ')}`);
 }
 
-describe('O-5 requestId correlation', () => {
+describe.concurrent('O-5 requestId correlation', () => {
   conformanceCase(
     { id: 'O-5.1', title: 'one request, exactly one response carrying its requestId', expected: 'one response with the same requestId, no second one' },
     async (c) => {

@@ -9,7 +9,7 @@ import { OamClient, SERVICE, SERVICE_SUB, checkSuccess, createProfile, uniqueNam
 /** The request of seed 000, byte for byte: content-length 100. */
 const SEED_REQUEST = '{"requestId":"eb2c2807-8c2f-4418-aebe-03622404e4bb","realm":"/api/metric/list","payload":{"id":"3"}}';
 
-describe('O-3 requests', () => {
+describe.concurrent('O-3 requests', () => {
   conformanceCase(
     { id: 'O-3.1', title: 'the seed 000 request frame, verbatim, is answered', expected: 'SEND /app/api/metric/list content-length:100 → a response with its requestId' },
     async (c) => {
@@ -55,7 +55,7 @@ describe('O-3 requests', () => {
   );
 });
 
-describe('O-4 responses', () => {
+describe.concurrent('O-4 responses', () => {
   const answered = async (c: CaseContext) => (await OamClient.open(c)).call('/api/metric/list', { id: '3' });
 
   conformanceCase(

@@ -17,7 +17,7 @@ function answersWithoutRequestId(f: ReceivedFrame): boolean {
   }
 }
 
-describe('O-7 documented errors', () => {
+describe.concurrent('O-7 documented errors', () => {
   conformanceCase(
     {
       id: 'O-7.1',

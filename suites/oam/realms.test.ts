@@ -3,7 +3,7 @@ import { conformanceCase } from '../../src/case.ts';
 import { REALMS } from '../../src/oam/realms.ts';
 import { OamClient, checkItems, checkSuccess, createProfile, uniqueName } from './flows.ts';
 
-describe('O-6 realm catalogue', () => {
+describe.concurrent('O-6 realm catalogue', () => {
   const LISTS: Array<[string, string, unknown]> = [
     ['O-6.1', '/api/metric/list', {}],
     ['O-6.2', '/api/profile/list', {}],

@@ -5,7 +5,7 @@ import { bodyText } from '../../src/stomp/index.ts';
 import { subscribe } from '../stomp/flows.ts';
 import { OamClient, checkSuccess, uniqueName } from './flows.ts';
 
-describe('O-11 alarms and real-time metrics (recorded)', () => {
+describe.concurrent('O-11 alarms and real-time metrics (recorded)', () => {
   conformanceCase(
     {
       id: 'O-11.1',

@@ -3,7 +3,7 @@ import { conformanceCase, type CaseContext } from '../../src/case.ts';
 import { schemaProblems } from '../../src/oam/realms.ts';
 import { OamClient, checkItems, rest } from './flows.ts';
 
-describe('O-8 REST mirror', () => {
+describe.concurrent('O-8 REST mirror', () => {
   conformanceCase(
     { id: 'O-8.1', title: 'POST /api/metric/list answers {status, reason, payload}', expected: 'a JSON envelope matching schemas/oam.schema.json#/definitions/restResponse, with the metric list' },
     async (c) => {
@@ -56,7 +56,7 @@ function declaredOrigin(c: CaseContext): string {
   return origin;
 }
 
-describe('O-9 CORS', () => {
+describe.concurrent('O-9 CORS', () => {
   conformanceCase(
     { id: 'O-9.1', title: 'REST answers carry Access-Control-Allow-Origin', expected: 'a POST with Origin gets Access-Control-Allow-Origin: the configured value (or the origin)' },
     async (c) => {

@@ -5,7 +5,7 @@ import { RecordingWebSocket } from '../../src/transport/ws-client.ts';
 import { showHeaders } from '../stomp/flows.ts';
 import { OamClient, SERVICE, checkSuccess, rest } from './flows.ts';
 
-describe('O-1 endpoints', () => {
+describe.concurrent('O-1 endpoints', () => {
   conformanceCase(
     { id: 'O-1.1', title: 'STOMP 1.2 over WebSocket is served at /ws', expected: 'a WebSocket handshake at /ws and CONNECT answered by CONNECTED version:1.2' },
     async (c) => {
@@ -39,7 +39,7 @@ describe('O-1 endpoints', () => {
   );
 });
 
-describe('O-2 subscriptions', () => {
+describe.concurrent('O-2 subscriptions', () => {
   for (const [id, destination] of [['O-2.1', '/alarm'], ['O-2.2', SERVICE]] as const) {
     conformanceCase(
       { id, title: `SUBSCRIBE ${destination} is accepted`, expected: `SUBSCRIBE destination:${destination} with a receipt gets RECEIPT, no ERROR` },
@@ -88,7 +88,7 @@ function declaredConnectTimeout(c: CaseContext): number {
   return limit;
 }
 
-describe('O-10 stomp_max_timeout', () => {
+describe.concurrent('O-10 stomp_max_timeout', () => {
   conformanceCase(
     {
       id: 'O-10.1',

@@ -39,7 +39,7 @@ async function redelivered(c: CaseContext, destination: string, control: string)
   return bodies;
 }
 
-describe('S-14 acknowledgement', () => {
+describe.concurrent('S-14 acknowledgement', () => {
   conformanceCase(
     {
       id: 'S-14.1',

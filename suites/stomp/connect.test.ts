@@ -11,7 +11,7 @@ function checkConnected12(c: CaseContext, s: StompSession, answer: ReceivedFrame
   c.check(header(answer, 'version') === '1.2', 'version:1.2', `version:${header(answer, 'version')}`);
 }
 
-describe('S-1 CONNECT and CONNECTED', () => {
+describe.concurrent('S-1 CONNECT and CONNECTED', () => {
   conformanceCase(
     { id: 'S-1.1', requirement: SPEC.connectedVersion, title: 'CONNECT with accept-version:1.2 and host is answered by CONNECTED version:1.2', expected: 'CONNECTED carrying version:1.2' },
     async (c) => {
@@ -69,7 +69,7 @@ describe('S-1 CONNECT and CONNECTED', () => {
   );
 });
 
-describe('S-2 version negotiation failure', () => {
+describe.concurrent('S-2 version negotiation failure', () => {
   conformanceCase(
     {
       id: 'S-2.1',

@@ -5,7 +5,7 @@ import { header } from '../../src/stomp/index.ts';
 import { checkContentLength, checkContentLengthPresent, connected, errorToJudge, expectErrorThenClose, expectMessage, roundTrip, subscribed } from './flows.ts';
 import { SPEC } from './spec.ts';
 
-describe('S-4 content-length', () => {
+describe.concurrent('S-4 content-length', () => {
   conformanceCase(
     { id: 'S-4.1', requirement: SPEC.contentLengthRead, title: 'a MESSAGE content-length equals its body octets (ASCII)', expected: 'content-length, when present, equal to the body octets' },
     async (c) => {

@@ -29,7 +29,7 @@ async function stillServed(c: CaseContext, s: StompSession, isConnected: boolean
   return !!(await s.nextFrame(responseMs, (f) => f.command === 'RECEIPT' && header(f, 'receipt-id') === 'still-served'));
 }
 
-describe('S-9 ERROR then close', () => {
+describe.concurrent('S-9 ERROR then close', () => {
   for (const m of MALFORMED) {
     conformanceCase(
       m.refusal === 'must'

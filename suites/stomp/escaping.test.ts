@@ -12,7 +12,7 @@ function checkHeader(c: CaseContext, m: ParsedFrame, name: string, value: string
   c.check(got === value, `${name}=${JSON.stringify(value)}`, got === undefined ? `no ${name} header: ${showHeaders(m as never)}` : `${name}=${JSON.stringify(got)}`);
 }
 
-describe('S-5 header escaping', () => {
+describe.concurrent('S-5 header escaping', () => {
   conformanceCase(
     {
       id: 'S-5.1',
@@ -124,7 +124,7 @@ describe('S-5 header escaping', () => {
   );
 });
 
-describe('S-6 repeated headers', () => {
+describe.concurrent('S-6 repeated headers', () => {
   conformanceCase(
     {
       id: 'S-6.1',

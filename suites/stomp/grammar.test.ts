@@ -4,7 +4,7 @@ import { StompParser, bodyText, header } from '../../src/stomp/index.ts';
 import { connected, expectMessage, roundTrip, showHeaders, subscribed } from './flows.ts';
 import { SPEC } from './spec.ts';
 
-describe('S-3 frame grammar', () => {
+describe.concurrent('S-3 frame grammar', () => {
   conformanceCase(
     { id: 'S-3.1', requirement: SPEC.eol, title: 'LF line endings are accepted', expected: 'a SEND written with LF on every line is delivered as MESSAGE' },
     async (c) => {

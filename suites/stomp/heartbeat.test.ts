@@ -21,7 +21,7 @@ async function sleepWatchingStalls(s: StompSession, ms: number): Promise<Array<[
   return stalls;
 }
 
-describe('S-10 heart-beating', () => {
+describe.concurrent('S-10 heart-beating', () => {
   conformanceCase(
     {
       id: 'S-10.1',

@@ -7,7 +7,7 @@ import { SPEC } from './spec.ts';
 
 const ISOLATION = 'rtc-conformance contract S-13 (STOMP 1.2 defines sessions, not their isolation): a session\'s frames never reach another session, and one client\'s protocol error does not disturb other sessions.';
 
-describe('S-13 session isolation', () => {
+describe.concurrent('S-13 session isolation', () => {
   conformanceCase(
     {
       id: 'S-13.1',

@@ -14,7 +14,7 @@ function declared(c: CaseContext, name: keyof StompLimits): number {
  * S-11 judges the STOMP limits: a frame over one of them, but within the WebSocket message limit, must reach the
  * STOMP layer. A close 1009 is a transport-level refusal and is reported as such (S-11.5 is the case about it).
  */
-describe('S-11 size limits', () => {
+describe.concurrent('S-11 size limits', () => {
   conformanceCase(
     { id: 'S-11.1', requirement: SPEC.sizeLimits, title: 'more headers than the declared limit: ERROR then close', expected: 'ERROR, then the server closes' },
     async (c) => {

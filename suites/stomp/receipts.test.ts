@@ -4,7 +4,7 @@ import { header } from '../../src/stomp/index.ts';
 import { connected, observe, showHeaders, silence } from './flows.ts';
 import { SPEC } from './spec.ts';
 
-describe('S-8 receipts', () => {
+describe.concurrent('S-8 receipts', () => {
   conformanceCase(
     { id: 'S-8.1', requirement: SPEC.receipt, title: 'SEND with receipt is answered by RECEIPT with the same receipt-id', expected: 'RECEIPT receipt-id:send-77' },
     async (c) => {

@@ -4,7 +4,7 @@ import { header } from '../../src/stomp/index.ts';
 import { connected, expectErrorThenClose, expectMessage, quiet, roundTrip, showHeaders, silence, subscribe } from './flows.ts';
 import { SPEC } from './spec.ts';
 
-describe('S-7 SUBSCRIBE and MESSAGE', () => {
+describe.concurrent('S-7 SUBSCRIBE and MESSAGE', () => {
   conformanceCase(
     { id: 'S-7.1', requirement: `${SPEC.subscribeId} ${SPEC.subscribeRefused}`, title: 'SUBSCRIBE without id is refused', expected: 'ERROR, then the server closes' },
     async (c) => {

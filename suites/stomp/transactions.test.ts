@@ -81,7 +81,7 @@ async function ackInTransaction(c: CaseContext, end: 'ABORT' | 'COMMIT'): Promis
   return back;
 }
 
-describe('S-15 transactions', () => {
+describe.concurrent('S-15 transactions', () => {
   conformanceCase(
     {
       id: 'S-15.1',

@@ -10,7 +10,7 @@ import { SPEC } from './spec.ts';
  * frame over messages or put several in one are skipped when the target declares `frame-per-message`; under `stream`
  * (the default) they record whether the server does reassemble.
  */
-describe('S-12 WebSocket framing (recorded)', () => {
+describe.concurrent('S-12 WebSocket framing (recorded)', () => {
   conformanceCase(
     {
       id: 'S-12.1',

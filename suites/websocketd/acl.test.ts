@@ -34,7 +34,7 @@ const MATRIX: Array<{ id: string; title: string; role: string; acl: (t: IssuedTo
   { id: 'W-11.13', title: 'a negated entry denies only what it matches: events.public.news still granted', role: 'negated', acl: () => 'events.public.news', delivered: true },
 ];
 
-describe('W-11 ACL filtering of events', () => {
+describe.concurrent('W-11 ACL filtering of events', () => {
   for (const m of MATRIX) {
     conformanceCase(
       { id: m.id, title: m.title, expected: `${m.role} client: the event is ${m.delivered ? '' : 'not '}delivered` },

@@ -2,7 +2,7 @@ import { describe, inject } from 'vitest';
 import { conformanceCase } from '../../src/case.ts';
 import { checkBound, control, describeEnd, expectClose, expectReply, next, open } from './flows.ts';
 
-describe('W-1 connection and token', () => {
+describe.concurrent('W-1 connection and token', () => {
   conformanceCase(
     { id: 'W-1.1', title: 'the service is an encrypted WebSocket (wss)', expected: 'the target URL is wss:// and the TLS handshake succeeds' },
     async (c) => {
@@ -31,7 +31,7 @@ describe('W-1 connection and token', () => {
   );
 });
 
-describe('W-2 init', () => {
+describe.concurrent('W-2 init', () => {
   conformanceCase(
     { id: 'W-2.1', title: 'the first server message is init with code 0', expected: '{"op": "init", "code": 0, …} first' },
     async (c) => {
@@ -52,7 +52,7 @@ describe('W-2 init', () => {
   );
 });
 
-describe('W-3 no token', () => {
+describe.concurrent('W-3 no token', () => {
   conformanceCase(
     { id: 'W-3.1', title: 'no token parameter: close 4001', expected: 'the server closes with 4001' },
     async (c) => {
@@ -79,7 +79,7 @@ describe('W-3 no token', () => {
   );
 });
 
-describe('W-4 authentication failures', () => {
+describe.concurrent('W-4 authentication failures', () => {
   conformanceCase(
     { id: 'W-4.1', title: 'an invalid token: close 4002', expected: 'a token wazo-auth never issued: 4002' },
     async (c) => {
@@ -125,7 +125,7 @@ const CHECK_S = declared.strategy === 'static' ? (declared.intervalS ?? 60) : 0;
 const EXPIRY_S = Math.max(2, Math.ceil(CHECK_S));
 const W5_DEADLINE_MS = 15_000 + 3 * CHECK_S * 1000;
 
-describe('W-5 token expiry while connected', () => {
+describe.concurrent('W-5 token expiry while connected', () => {
   conformanceCase(
     { id: 'W-5.1', title: 'the token expires during the connection: close 4003', expected: `a ${EXPIRY_S} s token: init, then 4003 within the bound of the declared token check`, timeoutMs: W5_DEADLINE_MS },
     async (c) => {

@@ -3,7 +3,7 @@ import { conformanceCase } from '../../src/case.ts';
 import { FlowError } from '../../src/transport/stomp-session.ts';
 import { control, deliveredBefore, describeEnd, event, eventName, expectReply, next, open, started, unwrap } from './flows.ts';
 
-describe('W-8 events only after start, unchanged', () => {
+describe.concurrent('W-8 events only after start, unchanged', () => {
   conformanceCase(
     { id: 'W-8.1', title: 'nothing from the bus is forwarded before start', expected: 'an event published after subscribe but before start never arrives' },
     async (c) => {
@@ -63,7 +63,7 @@ describe('W-8 events only after start, unchanged', () => {
   );
 });
 
-describe('W-9 subscribe after start', () => {
+describe.concurrent('W-9 subscribe after start', () => {
   conformanceCase(
     { id: 'W-9.1', title: 'subscribe after start gets no response', expected: 'after a subscribe sent once started, the next message is an event of that name, not a reply' },
     async (c) => {
@@ -95,7 +95,7 @@ describe('W-9 subscribe after start', () => {
   );
 });
 
-describe('W-10 event name matching', () => {
+describe.concurrent('W-10 event name matching', () => {
   conformanceCase(
     { id: 'W-10.1', title: 'a subscribed name is delivered', expected: 'the event of the subscribed name arrives' },
     async (c) => {

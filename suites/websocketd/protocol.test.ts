@@ -22,7 +22,7 @@ const BAD: Array<[string, string, string | Buffer]> = [
   ['W-6.10', 'a ping whose data has no string payload', JSON.stringify({ op: 'ping', data: { seq: 7 } })],
 ];
 
-describe('W-6 protocol errors: close 4004', () => {
+describe.concurrent('W-6 protocol errors: close 4004', () => {
   for (const [id, what, frame] of BAD) {
     conformanceCase({ id, title: `${what}: close 4004`, expected: 'the server closes with 4004' }, async (c) => {
       const ws = await initialised(c);
@@ -50,7 +50,7 @@ function checkShape(c: CaseContext, json: Record<string, unknown>, op: string): 
   c.check(json.msg === '', 'msg "" (code 0)', JSON.stringify(json.msg));
 }
 
-describe('W-7 messages before start', () => {
+describe.concurrent('W-7 messages before start', () => {
   conformanceCase(
     { id: 'W-7.1', title: 'init is exactly {op, code, msg} with msg ""', expected: '{"op": "init", "code": 0, "msg": ""}' },
     async (c) => {

@@ -12,7 +12,7 @@ function v2Only(c: CaseContext): void {
   if (p !== 'wazo-v2' && p !== 'wazo-current') c.skip('profiles wazo-v2 and wazo-current only (run with --profile, or websocketd.profile in the target file)');
 }
 
-describe('W-12 newer protocol (profiles wazo-v2, wazo-current)', () => {
+describe.concurrent('W-12 newer protocol (profiles wazo-v2, wazo-current)', () => {
   conformanceCase(
     { id: 'W-12.1', title: '?version=2: init carries data instead of msg', expected: '{"op": "init", "code": 0, "data": …} without msg' },
     async (c) => {

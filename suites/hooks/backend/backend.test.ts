@@ -3,7 +3,7 @@ import { conformanceCase } from '../../../src/case.ts';
 import { problems } from '../../../src/schemas.ts';
 import { HOOKS, METHODS, checkAccepted, checkJsonOk, sendHook } from './flows.ts';
 
-describe('H-2 the backend answers hooks (backend role: the harness plays WCS)', () => {
+describe.concurrent('H-2 the backend answers hooks (backend role: the harness plays WCS)', () => {
   METHODS.forEach((method, i) => {
     conformanceCase(
       { id: `H-2.${i + 1}`, title: `${method} is answered 200 with a JSON body`, expected: `POST <app>/${method} → 200, Content-Type application/json, a JSON object` },
@@ -33,7 +33,7 @@ describe('H-2 the backend answers hooks (backend role: the harness plays WCS)', 
   );
 });
 
-describe('H-1 hook requests the backend must accept', () => {
+describe.concurrent('H-1 hook requests the backend must accept', () => {
   conformanceCase(
     { id: 'H-1.1', title: 'Content-Type with a charset parameter is accepted', expected: 'Content-Type: application/json;charset=UTF-8 (as WCS sends it, seed 003) → 200' },
     async (c) => {
@@ -56,7 +56,7 @@ describe('H-1 hook requests the backend must accept', () => {
   );
 });
 
-describe('H-3 answering within rest_request_timeout', () => {
+describe.concurrent('H-3 answering within rest_request_timeout', () => {
   conformanceCase(
     {
       id: 'H-3.1',
@@ -76,7 +76,7 @@ describe('H-3 answering within rest_request_timeout', () => {
   );
 });
 
-describe('H-4 restClientConfig', () => {
+describe.concurrent('H-4 restClientConfig', () => {
   conformanceCase(
     {
       id: 'H-4.1',
@@ -104,7 +104,7 @@ describe('H-4 restClientConfig', () => {
   );
 });
 
-describe('H-5 refusals', () => {
+describe.concurrent('H-5 refusals', () => {
   const refused = async (c: Parameters<Parameters<typeof conformanceCase>[1]>[0]) => {
     const refusal = c.target.hooks.backend.refusal;
     if (!refusal) return c.skip('the target declares no hook it refuses (target file: hooks.backend.refusal)');
@@ -137,7 +137,7 @@ describe('H-5 refusals', () => {
   );
 });
 
-describe('H-6 HMAC signature', () => {
+describe.concurrent('H-6 HMAC signature', () => {
   const hashOn = (c: Parameters<Parameters<typeof conformanceCase>[1]>[0]) => {
     const s = c.target.hooks.backend.settings;
     if (!s.rest_hook_send_hash || !s.rest_hook_secret_key) c.skip('the target declares no rest_hook_send_hash / rest_hook_secret_key');

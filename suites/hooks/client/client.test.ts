@@ -9,7 +9,7 @@ import { instance, session, settledDeliveries } from './flows.ts';
 /** Tolerance on give-up times: the client's timer, the event loop and loopback latency. */
 const slack = (timeoutMs: number) => Math.max(500, timeoutMs * 0.25);
 
-describe('H-1 hook requests (client role: the harness plays the backend)', () => {
+describe.concurrent('H-1 hook requests (client role: the harness plays the backend)', () => {
   conformanceCase(
     { id: 'H-1.4', title: 'connect is POST <app>/connect, JSON, with nodeId, appKey and sessionId', expected: 'one POST …/connect, Content-Type application/json, a body with the three context fields and the custom data' },
     async (c) => {
@@ -41,7 +41,7 @@ describe('H-1 hook requests (client role: the harness plays the backend)', () =>
   );
 });
 
-describe('H-10 rest_request_timeout', () => {
+describe.concurrent('H-10 rest_request_timeout', () => {
   conformanceCase(
     { id: 'H-10.1', title: 'a backend slower than the timeout: the client gives up at about the timeout', expected: 'give-up time ≈ rest_request_timeout (± max(500 ms, 25%)), reported to the client as FAILED', timeoutMs: 20_000 },
     async (c) => {
@@ -75,7 +75,7 @@ describe('H-10 rest_request_timeout', () => {
   );
 });
 
-describe('H-11 rest_request_timeout=0', () => {
+describe.concurrent('H-11 rest_request_timeout=0', () => {
   conformanceCase(
     { id: 'H-11.1', title: 'with the timeout disabled the client waits for a late answer', expected: 'a backend answering after 2.5 s: the connection is ESTABLISHED, one delivery', timeoutMs: 20_000 },
     async (c) => {
@@ -89,7 +89,7 @@ describe('H-11 rest_request_timeout=0', () => {
   );
 });
 
-describe('H-12 / H-13 retries of a dropped connection', () => {
+describe.concurrent('H-12 / H-13 retries of a dropped connection', () => {
   conformanceCase(
     { id: 'H-12.1', title: 'a dropped connection is delivered again at once: 1 + rest_client_request_retry_count in all', expected: '1 + retry count identical deliveries, each within 1 s of the drop before it, then FAILED', timeoutMs: 20_000 },
     async (c) => {
@@ -139,7 +139,7 @@ describe('H-12 / H-13 retries of a dropped connection', () => {
   );
 });
 
-describe('H-14 disable_rest_requests', () => {
+describe.concurrent('H-14 disable_rest_requests', () => {
   conformanceCase(
     { id: 'H-14.1', title: 'with REST requests disabled no hook is sent', expected: 'connect and sendData produce no delivery at all' },
     async (c) => {
@@ -156,7 +156,7 @@ describe('H-14 disable_rest_requests', () => {
   );
 });
 
-describe('H-15 errors of event hooks', () => {
+describe.concurrent('H-15 errors of event hooks', () => {
   conformanceCase(
     { id: 'H-15.1', title: 'by default a non-200 answer to an event is ignored', expected: 'OnDataEvent answered 500: no ErrorEvent to the client' },
     async (c) => {
@@ -188,7 +188,7 @@ describe('H-15 errors of event hooks', () => {
   );
 });
 
-describe('H-16 statuses and refusals are not retried', () => {
+describe.concurrent('H-16 statuses and refusals are not retried', () => {
   for (const [id, status] of [['H-16.1', 500], ['H-16.2', 404]] as const) {
     conformanceCase(
       { id, title: `HTTP ${status} to connect is an answer: never retried`, expected: `one delivery, the connection FAILED` },
@@ -221,7 +221,7 @@ describe('H-16 statuses and refusals are not retried', () => {
   );
 });
 
-describe('H-5 / H-6 as the client sees them', () => {
+describe.concurrent('H-5 / H-6 as the client sees them', () => {
   conformanceCase(
     { id: 'H-5.3', title: 'a refusal body {status, reason} sets the reason shown to the client', expected: 'connect answered 403 {status, reason: "rtc says no"} → FAILED with info "rtc says no"' },
     async (c) => {
@@ -255,7 +255,7 @@ describe('H-5 / H-6 as the client sees them', () => {
   );
 });
 
-describe('client role: events and per-method configuration', () => {
+describe.concurrent('client role: events and per-method configuration', () => {
   conformanceCase(
     { id: 'H-10.3', title: 'an event that times out is handled per restOnError: FAIL → ErrorEvent at about the timeout', expected: 'OnDataEvent slower than the timeout, restOnError FAIL: ErrorEvent ≈ rest_request_timeout after the delivery', timeoutMs: 20_000 },
     async (c) => {

@@ -65,7 +65,7 @@ async function firstOf(client: WcsClient, withinMs: number): Promise<{ name: str
 
 export function connectionFaultCases(): void {
   // Faults that hurt only the connection they happen on: these cases run concurrently.
-  describe('H-10 / H-12 inactivity, half answers', () => {
+  describe.concurrent('H-10 / H-12 inactivity, half answers', () => {
     conformanceCase(
       { id: 'H-10.5', title: 'a backend that goes silent after its head and a first body chunk: the client gives up ≈ the timeout after the last octet', expected: 'head at once, a body chunk every 0.6 × timeout, silent after the second piece: FAILED rest_request_timeout (- max(150 ms, 10%), + max(500 ms, 25%)) after the backend\'s last octet, one delivery', timeoutMs: 25_000 },
       async (c) => {
@@ -126,9 +126,9 @@ export function connectionFaultCases(): void {
     );
   });
 
-  // Each stale-connection case in a describe of its own: describes run one after another, so that no other case's
-  // hook takes (or is hurt by) the pooled connection the backend closed.
-  describe('H-12 a retry on a closed keep-alive connection is an attempt, not a delivery', () => {
+  // Each stale-connection case in a sequential describe of its own: those run after every concurrent case of the file,
+  // one after another, so that no other case's hook takes (or is hurt by) the pooled connection the backend closed.
+  describe.sequential('H-12 a retry on a closed keep-alive connection is an attempt, not a delivery', () => {
     conformanceCase(
       { id: 'H-12.5', title: 'the backend closed an idle keep-alive connection: the next hook is still delivered, once', expected: 'connect answered keep-alive, the idle connection then closed (FIN), OnDataEvent 0.2 s later (restOnError FAIL): one OnDataEvent delivery, no ErrorEvent', timeoutMs: 20_000 },
       async (c) => {
@@ -142,7 +142,7 @@ export function connectionFaultCases(): void {
     );
   });
 
-  describe('H-13 sent-retry off: a hook sent whole on a closed keep-alive connection is not retried', () => {
+  describe.sequential('H-13 sent-retry off: a hook sent whole on a closed keep-alive connection is not retried', () => {
     conformanceCase(
       { id: 'H-13.2', title: 'sent-retry off: a hook written on a keep-alive connection the backend had closed is not retried', expected: 'the backend read the OnDataEvent on the connection it had closed (FIN), without answering: no delivery after it, the failure reported (restOnError FAIL: ErrorEvent)', timeoutMs: 20_000 },
       async (c) => {
@@ -156,7 +156,7 @@ export function connectionFaultCases(): void {
     );
   });
 
-  describe('H-13 sent-retry off: a hook whose sending failed is retried (reset keep-alive connection)', () => {
+  describe.sequential('H-13 sent-retry off: a hook whose sending failed is retried (reset keep-alive connection)', () => {
     conformanceCase(
       { id: 'H-13.3', title: 'sent-retry off: a keep-alive connection reset by the backend while idle; the next hook is retried and delivered', expected: 'connect answered keep-alive, the idle connection then reset (RST), OnDataEvent 0.2 s later (restOnError FAIL): one OnDataEvent delivery, no ErrorEvent', timeoutMs: 20_000 },
       async (c) => {
@@ -170,7 +170,7 @@ export function connectionFaultCases(): void {
   });
 
   // Alone too: the 8 MiB hook keeps the reference WCS's process busy for a while, which would skew the timing cases.
-  describe('H-13 sent-retry off: a send that fails part-way is retried', () => {
+  describe.sequential('H-13 sent-retry off: a send that fails part-way is retried', () => {
     conformanceCase(
       { id: 'H-13.4', title: 'sent-retry off: the backend closes after reading the headers of an 8 MiB hook: retried, 1 + count attempts', expected: 'OnDataEvent of 8 MiB, the backend closing after its head and first chunk every time (restOnError FAIL): 1 + rest_client_request_retry_count attempts, then ErrorEvent', timeoutMs: 25_000 },
       async (c) => {
