@@ -33,8 +33,8 @@ export default defineConfig({
           globalSetup: ['src/target/global-setup.ts'],
           setupFiles: ['allure-vitest/setup', 'src/target/websocketd-sweep.ts'],
           testTimeout: 30_000,
-          // Cases mostly wait on the servers' timers: many run at once in a file (the CLI also runs four files at a
-          // time: src/run.ts; a project may not set its own maxWorkers beside the others in npm test).
+          // Cases mostly wait on the servers' timers: many run at once in a file
+          // (the CLI runs three files at a time: src/run.ts; a project may not set its own maxWorkers beside the others in npm test).
           maxConcurrency: 64,
           // The suites keep no module state between files; sharing one module graph per worker halves a run's CPU.
           isolate: false,

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,7 @@ import { generateAllureHtml } from './report/allure-html.ts';
 import { ProgressReporter } from './report/progress-reporter.ts';
 import { baselineFailures, judgeBaseline, renderJudgement, updatedBaseline, writeBaseline, type Baseline, type StompTransportName } from './report/baseline.ts';
 import { finalizeAllureResults } from './report/allure-results.ts';
+import { AllureReporter } from './report/allure-reporter.ts';
 import { renderJunit } from './report/junit.ts';
 import { redact, redactDeep } from './report/redact.ts';
 import { countedCases, renderTable, summarize, type RunSummary } from './report/summary.ts';
@@ -165,33 +166,31 @@ async function runOn(req: RunRequest): Promise<{ summary: RunSummary; exitCode: 
       config: join(PACKAGE_ROOT, 'vitest.config.ts'),
       project: ['suites'],
       watch: false,
-      // Cases mostly wait on the servers' timers, not on the CPU: two files at a time, each with many cases at once
-      // (more workers cost each its own module graph: ~70 MB of memory apiece).
-      maxWorkers: 2,
+      // Cases mostly wait on the servers' timers, not on the CPU: three files at a time, each with many cases at once
+      // (each worker costs its own module graph: ~70 MB of memory apiece; a fourth makes a run slower on 2 cores).
+      maxWorkers: 3,
+      experimental: { fsModuleCache: true },
       // vitest's own sharding: whole test files, split the same way on every machine, none left out.
       ...(req.shard ? { shard: `${req.shard.index}/${req.shard.count}` } : {}),
       reporters: [
         progress,
-        [
-          'allure-vitest/reporter',
-          {
-            resultsDir,
-            environmentInfo: redactDeep({
-              harness: `rtc-conformance ${req.version}`,
-              target: base.target,
-              ...Object.fromEntries(plan.named.map((e) => [`target ${e}`, 'the target under test'])),
-              ...(plan.named.length && req.withReference ? { 'other protocols': 'reference servers (--with-reference), counted apart' } : {}),
-              suite: req.suite ?? (plan.named.length ? plan.named.join(', ') : 'all'),
-              profile: req.profile ?? 'documented',
-              seed: String(req.seed),
-              strict: String(req.strict),
-              ...(req.quirks.length ? { quirks: req.quirks.join(', ') } : {}),
-              ...(req.baseline ? { baseline: req.baseline.path } : {}),
-              ...(req.shard ? { shard: `${req.shard.index}/${req.shard.count}` } : {}),
-              node: process.version,
-            }),
-          },
-        ],
+        new AllureReporter({
+          resultsDir,
+          environmentInfo: redactDeep({
+            harness: `rtc-conformance ${req.version}`,
+            target: base.target,
+            ...Object.fromEntries(plan.named.map((e) => [`target ${e}`, 'the target under test'])),
+            ...(plan.named.length && req.withReference ? { 'other protocols': 'reference servers (--with-reference), counted apart' } : {}),
+            suite: req.suite ?? (plan.named.length ? plan.named.join(', ') : 'all'),
+            profile: req.profile ?? 'documented',
+            seed: String(req.seed),
+            strict: String(req.strict),
+            ...(req.quirks.length ? { quirks: req.quirks.join(', ') } : {}),
+            ...(req.baseline ? { baseline: req.baseline.path } : {}),
+            ...(req.shard ? { shard: `${req.shard.index}/${req.shard.count}` } : {}),
+            node: process.version,
+          }),
+        }),
       ],
     },
     {},
@@ -258,6 +257,21 @@ function untilInterrupted(interrupted: () => boolean, graceMs: number): Promise<
 }
 
 /** Reports of a run that could not start: summary.json with the error, and a JUnit file with one errored testcase. */
+let moduleCache: string | false | undefined;
+function moduleCacheDir(): string | undefined {
+  if (moduleCache === undefined) {
+    const dir = join(PACKAGE_ROOT, 'node_modules', '.experimental-vitest-cache');
+    try {
+      mkdirSync(dir, { recursive: true });
+      accessSync(dir, constants.W_OK);
+      moduleCache = dir;
+    } catch {
+      moduleCache = false;
+    }
+  }
+  return moduleCache || undefined;
+}
+
 export function writeErrorReports(reportsDir: string, summary: RunSummary): void {
   mkdirSync(reportsDir, { recursive: true });
   writeFileSync(join(reportsDir, 'summary.json'), JSON.stringify(redactDeep(summary), null, 2) + '\n');
