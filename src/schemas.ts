@@ -1,21 +1,16 @@
 import { createRequire } from 'node:module';
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 
-/** The project's JSON Schemas (schemas/*.schema.json), compiled once, addressed as `<$id>#/definitions/<name>`. */
+/**
+ * The project's JSON Schemas (schemas/*.schema.json), compiled ahead of time into schemas/validators.cjs
+ * (src/schemas-build.ts, `npm run schemas`): `oam_<definition>`, `hooks_<definition>`, `target`, `baseline`.
+ */
 const require = createRequire(import.meta.url);
-const ajv = new Ajv({ allErrors: true, strict: false });
-ajv.addSchema(require('../schemas/oam.schema.json'));
-ajv.addSchema(require('../schemas/hooks.schema.json'));
-const compiled = new Map<string, ValidateFunction>();
+export const validators = require('../schemas/validators.cjs') as Record<string, ValidateFunction>;
 
 export function validator(schema: 'oam' | 'hooks', definition: string): ValidateFunction {
-  const key = `${schema}#/definitions/${definition}`;
-  let v = compiled.get(key);
-  if (!v) {
-    v = ajv.getSchema(key);
-    if (!v) throw new Error(`schemas/${schema}.schema.json has no definition "${definition}"`);
-    compiled.set(key, v);
-  }
+  const v = validators[`${schema}_${definition}`];
+  if (!v) throw new Error(`schemas/${schema}.schema.json has no definition "${definition}"`);
   return v;
 }
 

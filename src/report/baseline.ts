@@ -1,6 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { Ajv } from 'ajv';
+import { validators } from '../schemas.ts';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { TargetError, readInputFile, schemaProblems } from '../target/target.ts';
 import type { CaseResult } from './summary.ts';
@@ -52,8 +51,7 @@ export interface BaselineJudgement {
   intermittent: string[];
 }
 
-const require = createRequire(import.meta.url);
-const validate = new Ajv({ allErrors: true }).compile(require('../../schemas/baseline.schema.json'));
+const validate = validators.baseline;
 
 export function parseBaseline(text: string, source: string): Baseline {
   let data: unknown;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
+import { validators } from '../schemas.ts';
 import type { Endpoint } from '../clauses.ts';
 import { registerSecret, registerUrlSecrets } from '../report/redact.ts';
 import type { StompEndpoint } from '../transport/stomp-session.ts';
@@ -229,9 +229,7 @@ export class TargetError extends Error {
   override name = 'TargetError';
 }
 
-const require = createRequire(import.meta.url);
-const schema = require('../../schemas/target.schema.json');
-const validate = new Ajv({ allErrors: true }).compile(schema);
+const validate = validators.target;
 
 /** ajv errors as indented lines naming the field (`stomp.limits.maxHeaders: must be integer`). */
 export function schemaProblems(errors: ErrorObject[] | null | undefined): string[] {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { oamSettingsFrom, parseProperties } from '../../mocks/oam/settings.ts';
 import { REALMS, schemaProblems } from '../../src/oam/realms.ts';
+import { VALIDATORS_FILE, validatorsSource } from '../../src/schemas-build.ts';
 
 const examples = JSON.parse(readFileSync(new URL('../../fixtures/oam/doc-examples.json', import.meta.url), 'utf8'));
 
@@ -33,4 +34,8 @@ describe('wcsoam.properties', () => {
     expect(oamSettingsFrom(props)).toEqual({ port: 8090, stompMaxTimeoutMs: 1000, accessControlAllowOrigin: '*' });
     expect(() => oamSettingsFrom({ stomp_max_timeout: 'soon' }, 'wcsoam.properties')).toThrowError('wcsoam.properties: stomp_max_timeout must be a non-negative integer, not "soon"');
   });
+});
+
+test('schemas/validators.cjs is current: regenerate it with "npm run schemas" after changing a schema', () => {
+  expect(readFileSync(VALIDATORS_FILE, 'utf8') === validatorsSource(), 'schemas/validators.cjs differs from what schemas/*.schema.json compile to').toBe(true);
 });
