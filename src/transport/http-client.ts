@@ -1,6 +1,6 @@
 import { Agent, request } from 'undici';
 import { Transcript } from './transcript.ts';
-import { TargetUnreachableError } from './ws-client.ts';
+import { TargetUnreachableError, sharedSecureContext } from './ws-client.ts';
 
 export interface HttpAnswer {
   status: number;
@@ -14,7 +14,7 @@ export interface HttpAnswer {
 const agents = new Map<boolean, Agent>();
 function agent(insecure: boolean): Agent {
   let a = agents.get(insecure);
-  if (!a) agents.set(insecure, (a = new Agent({ connect: { rejectUnauthorized: !insecure } })));
+  if (!a) agents.set(insecure, (a = new Agent({ connect: { rejectUnauthorized: !insecure, secureContext: sharedSecureContext() } })));
   return a;
 }
 

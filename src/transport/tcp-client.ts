@@ -4,7 +4,7 @@ import { connect as connectTls } from 'node:tls';
 import { STOMP_TCP_PORT, type StompTransport, type TransportMessage } from './stomp-transport.ts';
 import { Transcript, type CloseRecord } from './transcript.ts';
 import { Waiters, closedWithin } from './waiters.ts';
-import { TargetUnreachableError } from './ws-client.ts';
+import { TargetUnreachableError, sharedSecureContext } from './ws-client.ts';
 
 export interface TcpConnectOptions {
   /** Accept self-signed TLS certificates (stomp+ssl). */
@@ -70,7 +70,7 @@ export class RecordingTcp implements StompTransport {
     const timeoutMs = options.timeoutMs ?? 5000;
     return new Promise((resolve, reject) => {
       const socket = tls
-        ? connectTls({ host, port, servername: /^[\d.:]+$/.test(host) ? undefined : host, rejectUnauthorized: !options.insecure })
+        ? connectTls({ host, port, servername: /^[\d.:]+$/.test(host) ? undefined : host, rejectUnauthorized: !options.insecure, secureContext: sharedSecureContext() })
         : connectTcp({ host, port });
       socket.setNoDelay(true);
       const timer = setTimeout(() => fail(`no connection within ${timeoutMs} ms`), timeoutMs);

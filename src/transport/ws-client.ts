@@ -1,4 +1,5 @@
 import { Buffer } from 'node:buffer';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import WebSocket from 'ws';
 import { redact, registerUrlSecrets } from '../report/redact.ts';
 import { Transcript, type CloseRecord } from './transcript.ts';
@@ -111,6 +112,7 @@ export class RecordingWebSocket {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(url, options.protocols ?? [], {
         rejectUnauthorized: !options.insecure,
+        ...(url.startsWith('wss:') ? { secureContext: sharedSecureContext() } : {}),
         headers: options.headers,
         handshakeTimeout: timeoutMs,
         maxPayload: options.maxPayload ?? DEFAULT_MAX_MESSAGE_BYTES,
@@ -202,4 +204,13 @@ export class RecordingWebSocket {
   resume(): void {
     this.ws.resume();
   }
+}
+
+let secureContext: SecureContext | undefined;
+/**
+ * One TLS context (the default trust store) for every client connection of a process: without it, each TLS
+ * connection builds its own. Whether a certificate is checked is a per-connection option (`rejectUnauthorized`).
+ */
+export function sharedSecureContext(): SecureContext {
+  return (secureContext ??= createSecureContext());
 }
