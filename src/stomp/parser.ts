@@ -214,7 +214,87 @@ export class StompParser {
     }
   }
 
+  /** Reads the command and headers (up to headEnd) into frameHead; the body starts at bodyStart. */
   private parseHead(headEnd: number, bodyStart: number): void {
+    if (!this.parsePlainHead(headEnd, bodyStart)) this.parseAnyHead(headEnd, bodyStart);
+  }
+
+  /**
+   * The head of nearly every frame, without the general path's costs: ASCII only (so latin1 decodes it as UTF-8
+   * would, and a character index is an octet offset), no CR inside a line, every header line with a colon after a
+   * non-empty name, no second colon where headers are escaped, only defined escapes, and a content-length (if any) of
+   * at most 15 digits within the body limit. Anything else returns false before any side effect, and parseAnyHead
+   * reads the head again from scratch: it alone records violations, so their rules, offsets and messages stay its own.
+   */
+  private parsePlainHead(headEnd: number, bodyStart: number): boolean {
+    const d = this.data;
+    const start = this.pos;
+    const end = start + headEnd;
+    let bits = 0;
+    for (let i = start; i < end; i++) bits |= d[i];
+    if (bits & 0x80) return false;
+    const text = d.toString('latin1', start, end);
+    // Without any CR in the head, no line ends in CRLF and none holds a stray CR: the per-line CR checks are skipped.
+    const hasCr = text.indexOf('\r') >= 0;
+    let lf = text.indexOf('\n');
+    let lineEnd = hasCr && text.charCodeAt(lf - 1) === CR ? lf - 1 : lf;
+    if (lineEnd === 0 || (hasCr && text.indexOf('\r') < lineEnd)) return false;
+    const command = text.slice(0, lineEnd);
+    const escaped = !UNESCAPED_COMMANDS.has(command);
+    // The next colon and backslash at or after a line's start, found once and reused line after line.
+    let colon = -1;
+    let backslash = escaped ? text.indexOf('\\', lf + 1) : -1;
+    let contentLength: string | undefined;
+    const headers: Array<[string, string]> = [];
+    for (let from = lf + 1; from < headEnd; from = lf + 1) {
+      lf = text.indexOf('\n', from);
+      lineEnd = hasCr && text.charCodeAt(lf - 1) === CR ? lf - 1 : lf;
+      if (hasCr) {
+        const cr = text.indexOf('\r', from);
+        if (cr >= 0 && cr < lineEnd) return false;
+      }
+      if (colon < from) colon = text.indexOf(':', from);
+      if (colon < 0 || colon >= lineEnd || colon === from) return false;
+      let name = text.slice(from, colon);
+      let value = text.slice(colon + 1, lineEnd);
+      if (escaped) {
+        // The next colon must lie on a later line: one in the value is an unescaped colon.
+        colon = text.indexOf(':', colon + 1);
+        if (colon >= 0 && colon < lineEnd) return false;
+        if (backslash >= 0 && backslash < lineEnd) {
+          const n1 = unescapeHeader(name);
+          const v1 = unescapeHeader(value);
+          if (n1.badEscapeAt >= 0 || v1.badEscapeAt >= 0) return false;
+          name = n1.value;
+          value = v1.value;
+          backslash = text.indexOf('\\', lineEnd);
+        }
+      }
+      if (contentLength === undefined && name === 'content-length') contentLength = value;
+      headers.push([name, value]);
+    }
+
+    let length = -1;
+    if (contentLength !== undefined) {
+      // Up to 15 digits the sum below is exact, as Number() would be; longer ones (or a value over the limit, which
+      // is fatal) are left to the general path.
+      if (contentLength.length === 0 || contentLength.length > 15) return false;
+      length = 0;
+      for (let i = 0; i < contentLength.length; i++) {
+        const digit = contentLength.charCodeAt(i) - 0x30;
+        if (digit < 0 || digit > 9) return false;
+        length = length * 10 + digit;
+      }
+      if (length > this.limits.maxBodyBytes) return false;
+    }
+    this.frameHead = { command, headers, contentLength: length, headLength: bodyStart };
+    this.phase = 'body';
+    this.scanned = bodyStart;
+    return true;
+  }
+
+  /** The general head parser: any octets, every violation recorded at its byte offset. */
+  private parseAnyHead(headEnd: number, bodyStart: number): void {
     const d = this.data;
     const start = this.pos;
     const base = this.consumed;
@@ -225,7 +305,6 @@ export class StompParser {
       if (!this.record(violations, 'invalid-utf8', base, 'command or headers are not valid UTF-8')) return;
     }
     const text = headBytes.toString('utf8');
-    const at = (charIndex: number) => base + Buffer.byteLength(text.slice(0, charIndex));
     const lineEnds: number[] = [];
     for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineEnds.push(i);
 
@@ -238,47 +317,47 @@ export class StompParser {
       const line = text.slice(lineFrom, lf && text.charCodeAt(lf - 1) === CR ? lf - 1 : lf);
       const cr = line.indexOf('\r');
       if (cr >= 0) {
-        if (!this.record(violations, 'cr-without-lf', at(lineFrom + cr), 'CR inside a line is not followed by LF')) return;
+        if (!this.record(violations, 'cr-without-lf', byteOffset(base, text, lineFrom + cr), 'CR inside a line is not followed by LF')) return;
       }
       if (n === 0) {
         command = line;
         if (command.length === 0) {
-          if (!this.record(violations, 'empty-command', at(lineFrom), 'the command line is empty')) return;
+          if (!this.record(violations, 'empty-command', byteOffset(base, text, lineFrom), 'the command line is empty')) return;
         }
       } else {
         const colon = line.indexOf(':');
         let name: string;
         let value: string;
         if (colon < 0) {
-          if (!this.record(violations, 'header-without-colon', at(lineFrom), `header line "${line}" has no colon`)) return;
+          if (!this.record(violations, 'header-without-colon', byteOffset(base, text, lineFrom), `header line "${line}" has no colon`)) return;
           name = line;
           value = '';
         } else {
           if (colon === 0) {
-            if (!this.record(violations, 'empty-header-name', at(lineFrom), 'header name is empty')) return;
+            if (!this.record(violations, 'empty-header-name', byteOffset(base, text, lineFrom), 'header name is empty')) return;
           }
           name = line.slice(0, colon);
           value = line.slice(colon + 1);
         }
         if (!UNESCAPED_COMMANDS.has(command)) {
           if (colon >= 0 && value.indexOf(':') >= 0) {
-            const where = at(lineFrom + colon + 1 + value.indexOf(':'));
+            const where = byteOffset(base, text, lineFrom + colon + 1 + value.indexOf(':'));
             if (!this.record(violations, 'unescaped-colon', where, `header "${name}" has an unescaped colon in its value`)) return;
           }
           const n1 = unescapeHeader(name);
           if (n1.badEscapeAt >= 0) {
-            const where = at(lineFrom + n1.badEscapeAt);
+            const where = byteOffset(base, text, lineFrom + n1.badEscapeAt);
             if (!this.record(violations, 'undefined-escape', where, `undefined escape ${JSON.stringify(name.slice(n1.badEscapeAt, n1.badEscapeAt + 2))} in header name`)) return;
           }
           const v1 = unescapeHeader(value);
           if (v1.badEscapeAt >= 0) {
-            const where = at(lineFrom + colon + 1 + v1.badEscapeAt);
+            const where = byteOffset(base, text, lineFrom + colon + 1 + v1.badEscapeAt);
             if (!this.record(violations, 'undefined-escape', where, `undefined escape ${JSON.stringify(value.slice(v1.badEscapeAt, v1.badEscapeAt + 2))} in header "${n1.value}"`)) return;
           }
           name = n1.value;
           value = v1.value;
         }
-        if (name === 'content-length' && contentLengthAt < 0) contentLengthAt = at(lineFrom + colon + 1);
+        if (name === 'content-length' && contentLengthAt < 0) contentLengthAt = byteOffset(base, text, lineFrom + colon + 1);
         headers.push([name, value]);
       }
       lineFrom = lf + 1;
@@ -375,6 +454,11 @@ export class StompParser {
     this.fatal = { rule, offset, message };
     this.handlers.onError?.(this.fatal);
   }
+}
+
+/** The absolute offset of a character of the decoded head: base plus the UTF-8 octets before it. */
+function byteOffset(base: number, text: string, charIndex: number): number {
+  return base + Buffer.byteLength(text.slice(0, charIndex));
 }
 
 /** A command line of upper-case ASCII letters (an optional CR before the LF aside). */
