@@ -68,22 +68,30 @@ const ENDPOINT_FOLDERS: Record<Endpoint, { suite: string; folder: string; fuzz?:
  * What a run runs: the suites of the endpoints the target names (all of them against the reference servers when it
  * names none), the others only with --with-reference; --suite narrows that, --case and --grep narrow the cases.
  */
-export function planRun(req: Pick<RunRequest, 'spec' | 'suite' | 'withReference' | 'cases' | 'grep'>): { filters: string[]; select: Selection; named: Endpoint[] } {
+export function planRun(req: Pick<RunRequest, 'spec' | 'suite' | 'withReference' | 'cases' | 'grep'>): { filters: string[]; select: Selection; named: Endpoint[]; serve: Endpoint[] } {
   const named = namedEndpoints(req.spec);
   const select: Selection = { ...(req.cases ? { cases: req.cases } : {}), ...(req.grep ? { grep: req.grep } : {}) };
-  if (named.length === 0) return { filters: suiteFilters(req.suite), select, named };
+  // The reference servers the run needs: those of the endpoints it tests that the target does not name.
+  const serving = (tested: readonly Endpoint[]) => tested.filter((e) => !named.includes(e));
+  if (named.length === 0) return { filters: suiteFilters(req.suite), select, named, serve: serving(suiteEndpoints(req.suite, ENDPOINTS)) };
   const endpoints = req.withReference ? [...ENDPOINTS] : named;
   select.endpoints = endpoints;
   if (!req.suite || req.suite === 'all') {
-    return { filters: req.withReference ? [] : endpoints.map((e) => ENDPOINT_FOLDERS[e].folder), select, named };
+    return { filters: req.withReference ? [] : endpoints.map((e) => ENDPOINT_FOLDERS[e].folder), select, named, serve: serving(endpoints) };
   }
   suiteFilters(req.suite); // an unknown suite is a usage error
-  const mine = req.suite === 'fuzz' ? endpoints.filter((e) => ENDPOINT_FOLDERS[e].fuzz) : endpoints.filter((e) => ENDPOINT_FOLDERS[e].suite === req.suite);
+  const mine = suiteEndpoints(req.suite, endpoints);
   if (mine.length === 0) {
     const what = req.suite === 'fuzz' ? `the fuzz suite has no properties for ${named.join(', ')}` : `the ${req.suite} suite tests none of them`;
     throw new TargetError(`--suite ${req.suite}: the target names ${named.join(', ')}, and ${what}; add --with-reference to run it against the reference servers`);
   }
-  return { filters: mine.map((e) => (req.suite === 'fuzz' ? ENDPOINT_FOLDERS[e].fuzz! : ENDPOINT_FOLDERS[e].folder)), select: { ...select, endpoints: mine }, named };
+  return { filters: mine.map((e) => (req.suite === 'fuzz' ? ENDPOINT_FOLDERS[e].fuzz! : ENDPOINT_FOLDERS[e].folder)), select: { ...select, endpoints: mine }, named, serve: serving(mine) };
+}
+
+/** The endpoints (of `among`) that `--suite S` tests: all of them without a suite. */
+function suiteEndpoints(suite: string | undefined, among: readonly Endpoint[]): Endpoint[] {
+  if (!suite || suite === 'all') return [...among];
+  return among.filter((e) => (suite === 'fuzz' ? ENDPOINT_FOLDERS[e].fuzz !== undefined : ENDPOINT_FOLDERS[e].suite === suite));
 }
 
 /** What the reports call the target: its name, or the URLs the user gave (credentials redacted). */
@@ -151,7 +159,7 @@ async function runOn(req: RunRequest): Promise<{ summary: RunSummary; exitCode: 
 
   process.env[TARGET_ENV] = JSON.stringify(req.spec);
   const known = Object.fromEntries((req.baseline?.data?.deviations ?? []).map((d) => [d.id, `${d.reason} (owner: ${d.owner}${d.expires ? `, expires ${d.expires}` : ''})`]));
-  process.env[OPTIONS_ENV] = JSON.stringify({ strict: req.strict, quirks: req.quirks, profile: req.profile, stompTransport: req.stompTransport, seed: req.seed, baseline: known, select: plan.select,
+  process.env[OPTIONS_ENV] = JSON.stringify({ strict: req.strict, quirks: req.quirks, profile: req.profile, stompTransport: req.stompTransport, seed: req.seed, baseline: known, select: plan.select, serve: plan.serve,
     fuzz: { ...DEFAULT_FUZZ, ...req.fuzz, outDir: join(reportsDir, 'fuzz') } });
   const progress = new ProgressReporter(process.stdout, undefined, new Set(Object.keys(known)));
   const quirkNote = (req.quirks.length ? ` with quirks ${req.quirks.join(', ')}` : '') + (req.profile ? ` (websocketd profile ${req.profile})` : '');

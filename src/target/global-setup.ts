@@ -3,7 +3,7 @@ import { parseQuirks } from '../../mocks/quirks.ts';
 import { REFERENCE_TIMEOUTS, startReferenceServers } from '../../mocks/reference.ts';
 import { startFaultBackend } from '../hooks/fault-backend.ts';
 import type { WebsocketdProfile } from '../../mocks/websocketd/server.ts';
-import { ENDPOINTS } from '../clauses.ts';
+import { ENDPOINTS, type Endpoint } from '../clauses.ts';
 import { REAL_TIMEOUTS, namedEndpoints, hooksBackendTarget, oamTarget, stompTarget, websocketdTarget, type ResolvedTarget, type TargetFile } from './target.ts';
 import type { RunOptions } from '../case.ts';
 
@@ -21,13 +21,13 @@ declare module 'vitest' {
 /** vitest globalSetup of the suites: starts the reference servers for every protocol without a real target. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const spec = JSON.parse(process.env[TARGET_ENV] || '{}') as TargetFile;
-  const options = JSON.parse(process.env[OPTIONS_ENV] || '{}') as Partial<RunOptions> & { quirks?: string[]; profile?: WebsocketdProfile; stompTransport?: 'websocket' | 'tcp' };
+  const options = JSON.parse(process.env[OPTIONS_ENV] || '{}') as Partial<RunOptions> & { quirks?: string[]; profile?: WebsocketdProfile; stompTransport?: 'websocket' | 'tcp'; serve?: Endpoint[] };
   const quirks = parseQuirks(options.quirks ?? []);
   const named = namedEndpoints(spec);
   const listen = spec.hooks?.client?.listen;
   const faultBackend = await startFaultBackend(listen ? { host: listen.host ?? '127.0.0.1', port: listen.port } : {});
   const reference = await startReferenceServers({
-    hookApp: faultBackend.appUrl, wcsQuirks: quirks, oam: { quirks }, websocketd: { quirks, profile: options.profile }, backend: { quirks } });
+    hookApp: faultBackend.appUrl, wcsQuirks: quirks, ...(options.serve ? { serve: options.serve } : {}), oam: { quirks }, websocketd: { quirks, profile: options.profile }, backend: { quirks } });
   const target: ResolvedTarget = {
     name: spec.name ?? (spec.stomp || spec.oam || spec.websocketd || spec.hooks ? 'custom target' : 'reference servers'),
     kinds: Object.fromEntries(ENDPOINTS.map((e) => [e, named.includes(e) ? 'real' : 'reference'])) as ResolvedTarget['kinds'],

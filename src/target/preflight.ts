@@ -1,4 +1,3 @@
-import { request } from 'undici';
 import { header } from '../stomp/index.ts';
 import { RecordingWebSocket } from '../transport/ws-client.ts';
 import { STOMP_SUBPROTOCOLS, StompSession, type StompEndpoint } from '../transport/stomp-session.ts';
@@ -88,7 +87,8 @@ async function preflightStomp(what: string, endpoint: StompEndpoint, warnings: s
 /** An HTTP endpoint must answer HTTP (any status: the cases judge the status). */
 async function preflightHttp(what: string, url: string, insecure: boolean | undefined): Promise<void> {
   try {
-    const { Agent } = await import('undici');
+    // undici only when an HTTP endpoint is checked (it costs a run that names none 20 MB).
+    const { Agent, request } = await import('undici');
     const res = await request(url, { method: 'GET', headersTimeout: 5000, bodyTimeout: 5000, dispatcher: new Agent({ connect: { rejectUnauthorized: !insecure, timeout: 5000 } }) });
     await res.body.dump();
   } catch (err) {

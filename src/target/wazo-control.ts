@@ -1,4 +1,4 @@
-import amqp, { type ChannelModel, type ConfirmChannel } from 'amqplib';
+import type { ChannelModel, ConfirmChannel } from 'amqplib';
 import { redact, registerSecret, registerUrlSecrets } from '../report/redact.ts';
 import type { RecordingHttp } from '../transport/http-client.ts';
 import { FlowError } from '../transport/stomp-session.ts';
@@ -239,6 +239,8 @@ export class WazoControl {
     this.bus ??= (async () => {
       let connection: ChannelModel;
       try {
+        // amqplib only for a bus that is AMQP (every suite worker loads this module).
+        const { default: amqp } = await import('amqplib');
         connection = await amqp.connect(bus.url, { timeout: this.target.timeouts.responseMs * 2 });
       } catch (err) {
         throw new FlowError(`cannot connect to ${where}: ${redact((err as Error).message)}`);

@@ -1,4 +1,4 @@
-import { Agent, request } from 'undici';
+import type { Agent } from 'undici';
 import { Transcript } from './transcript.ts';
 import { TargetUnreachableError, sharedSecureContext } from './ws-client.ts';
 
@@ -11,11 +11,17 @@ export interface HttpAnswer {
   ms: number;
 }
 
+/**
+ * undici, loaded on the first request: most suite files never send one, and each worker that loads it pays about
+ * 20 MB and 0.1 s of CPU.
+ */
+let undici: Promise<typeof import('undici')> | undefined;
 const agents = new Map<boolean, Agent>();
-function agent(insecure: boolean): Agent {
+async function client(insecure: boolean): Promise<{ request: (typeof import('undici'))['request']; agent: Agent }> {
+  const { Agent, request } = await (undici ??= import('undici'));
   let a = agents.get(insecure);
   if (!a) agents.set(insecure, (a = new Agent({ connect: { rejectUnauthorized: !insecure, secureContext: sharedSecureContext() } })));
-  return a;
+  return { request, agent: a };
 }
 
 /** An HTTP client (undici) that records each exchange, headers and body, in a transcript. */
@@ -35,11 +41,12 @@ export class RecordingHttp {
     this.transcript.record('out', 'http', `${method} ${target.pathname}${target.search} HTTP/1.1\n${showHeaders({ host: target.host, ...headers })}\n${options.body ?? ''}`);
     const started = performance.now();
     try {
+      const { request, agent } = await client(this.insecure);
       const res = await request(url, {
         method: method as 'POST',
         headers,
         body: options.body,
-        dispatcher: agent(this.insecure),
+        dispatcher: agent,
         headersTimeout: options.timeoutMs ?? 5000,
         bodyTimeout: options.timeoutMs ?? 5000,
       });

@@ -31,8 +31,8 @@ const MAX_INBOX = 10_000;
  * What one connection may send the harness before it stops reading (credit flow, as a broker applies to a fast
  * publisher): far more than any case asks for, so that only a flooding peer meets it. The peer then waits on TCP.
  */
-const MAX_RECEIVED_BYTES = 32 * 1024 * 1024;
-const MAX_RECEIVED_MESSAGES = 50_000;
+const MAX_RECEIVED_BYTES = 4 * 1024 * 1024;
+const MAX_RECEIVED_MESSAGES = 10_000;
 
 export interface WsMessage {
   data: Buffer;
