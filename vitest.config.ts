@@ -7,6 +7,9 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
+    // Two test files at a time (vitest's default on two cores is one): most of them wait on servers and on CLI runs
+    // they spawn, not on the CPU. The CLI's own run sets its workers itself (src/run.ts).
+    maxWorkers: 2,
     projects: [
       {
         test: {
