@@ -41,6 +41,8 @@ export interface RunRequest {
   seed: number;
   /** `--shard i/n`: this run's share of the cases. */
   shard?: { index: number; count: number };
+  /** `--workers N`: suite files at a time (default 3). */
+  workers?: number;
   /** Settings of the fuzz suite; counterexamples go to `<reports>/fuzz/`. */
   fuzz?: Omit<FuzzSettings, 'outDir'>;
   /** Known deviations (`--baseline FILE`); with `update`, the file is rewritten from this run. */
@@ -176,7 +178,7 @@ async function runOn(req: RunRequest): Promise<{ summary: RunSummary; exitCode: 
       watch: false,
       // Cases mostly wait on the servers' timers, not on the CPU: three files at a time, each with many cases at once
       // (each worker costs its own module graph: ~70 MB of memory apiece; a fourth makes a run slower on 2 cores).
-      maxWorkers: 3,
+      maxWorkers: req.workers ?? 3,
       experimental: { fsModuleCache: true },
       // vitest's own sharding: whole test files, split the same way on every machine, none left out.
       ...(req.shard ? { shard: `${req.shard.index}/${req.shard.count}` } : {}),

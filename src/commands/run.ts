@@ -44,6 +44,7 @@ export const runCommand: Command = {
     quirk: { type: 'string', value: 'NAME', multiple: true, default: [], help: 'switch a fault on in the reference servers (see: rtc-conformance list --quirks)' },
     profile: { type: 'string', value: 'P', help: 'websocketd profile: documented, wazo-v2 or wazo-current; applies to real targets too' },
     shard: { type: 'string', value: 'I/N', help: 'run shard I of N; merge the shards with "report"' },
+    workers: { type: 'string', value: 'N', help: 'suite files run at a time, each with many cases at once (default 3; 1 when several runs share a machine)' },
     reports: { type: 'string', value: 'DIR', default: 'reports', help: 'where to write the reports (default: reports)' },
     'no-html': { type: 'boolean', default: false, help: 'skip the HTML report' },
     compare: { type: 'string', value: 'BASE', help: 'then diff the run against BASE (a report folder or summary.json): printed, in diff.md/diff.json and the HTML report' },
@@ -122,6 +123,8 @@ export const runCommand: Command = {
     if (v.shard !== undefined && (!shardMatch || Number(shardMatch[1]) < 1 || Number(shardMatch[1]) > Number(shardMatch[2]))) {
       throw new UsageError(`--shard: "${v.shard}" is not I/N with 1 ≤ I ≤ N (e.g. 2/4)`);
     }
+    const workers = v.workers === undefined ? undefined : Number(v.workers);
+    if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1 && workers <= 64)) throw new UsageError(`--workers: "${v.workers}" is not a whole number from 1 to 64`);
     const compare = v.compare as string | undefined;
     if (compare !== undefined) {
       const { loadRun } = await import('../report/diff.ts');
@@ -134,6 +137,7 @@ export const runCommand: Command = {
     const { runSuites } = await import('../run.ts');
     const { exitCode } = await runSuites({
       ...(shardMatch ? { shard: { index: Number(shardMatch[1]), count: Number(shardMatch[2]) } } : {}),
+      ...(workers ? { workers } : {}),
       fuzz,
       seed,
       baseline,

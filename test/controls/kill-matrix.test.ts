@@ -32,9 +32,9 @@ describe('fault switches of the reference servers', () => {
 describe('kill matrix', () => {
   beforeAll(async () => {
     const started = Date.now();
-    // Runs are mostly waits on the servers' timers: one more run than cores keeps the machine busy without starving it.
+    // Runs are mostly waits on the servers' timers, one suite file at a time each (--workers 1): two runs per core.
     outcomes = await runKillMatrix(quirks, {
-      concurrency: availableParallelism() + 1,
+      concurrency: availableParallelism() * 2,
       onOutcome: (o, done) => process.stdout.write(`kill matrix ${done}/${quirks.length}: ${o.quirk} ${killed(o) ? 'killed' : 'SURVIVED'} (${(o.durationMs / 1000).toFixed(1)} s)\n`),
     });
     const text = `${renderMatrix(outcomes)}\nwall time: ${((Date.now() - started) / 1000).toFixed(0)} s\n`;

@@ -42,7 +42,8 @@ async function runOne(quirk: Quirk, deadlineMs: number): Promise<QuirkOutcome> {
   const started = Date.now();
   const base = { quirk, clause: spec.clause, suite, caught: [], collateral: [], broken: [], cases: 0 };
   const profile = spec.profile ? ['--profile', spec.profile] : [];
-  const r = await cli(['run', '--suite', suite, '--quirk', quirk, ...profile, '--seed', '1', '--no-html', '--reports', reports], { timeoutMs: deadlineMs });
+  // One suite file at a time: the matrix runs several quirks at once, and each worker costs its own module graph.
+  const r = await cli(['run', '--suite', suite, '--quirk', quirk, ...profile, '--seed', '1', '--no-html', '--workers', '1', '--reports', reports], { timeoutMs: deadlineMs });
   const status = r.code === null ? `no result within ${deadlineMs} ms` : r.code === 2 ? `exit 2: ${r.stderr.trim().slice(0, 300)}` : undefined;
   const durationMs = Date.now() - started;
   let cases: CaseResult[];
