@@ -101,9 +101,23 @@ image() {
 ping_api() { curl -fsS --max-time 2 --unix-socket "$SOCK" http://d/_ping >/dev/null 2>&1; }
 
 serve() {
-  if ping_api; then log "Docker API already served on $SOCK"; return 0; fi
+  if ping_api; then
+    # A service started from a checkout that has since been removed answers pings, but conmon cannot start a
+    # container from a working directory that is gone ("write child: broken pipe"): start it again.
+    local pid
+    pid=$(pgrep -f "podman system service --time=0 unix://$SOCK" | head -n 1 || true)
+    if [ -n "$pid" ] && [[ "$(readlink "/proc/$pid/cwd" 2>/dev/null)" == *"(deleted)" ]]; then
+      log "restarting the Docker API service: the folder it was started from is gone"
+      pkill -f "podman system service --time=0 unix://$SOCK" >/dev/null 2>&1 || true
+      sleep 0.5
+    else
+      log "Docker API already served on $SOCK"
+      return 0
+    fi
+  fi
   rm -f "$SOCK"
-  setsid nohup podman system service --time=0 "unix://$SOCK" >"$DIR/service.log" 2>&1 </dev/null &
+  # Started from its own folder, so that it outlives the checkout that started it.
+  (cd "$DIR" && exec setsid nohup podman system service --time=0 "unix://$SOCK" >"$DIR/service.log" 2>&1 </dev/null) &
   local deadline=$((SECONDS + 30))
   until ping_api; do
     if [ $SECONDS -ge $deadline ]; then log "the API service did not come up:"; tail -n 20 "$DIR/service.log" >&2; exit 1; fi
@@ -120,14 +134,19 @@ env_lines() {
   echo "export CONTAINERS_STORAGE_CONF=$CONTAINERS_STORAGE_CONF"
 }
 
+# Containers of the image left by an earlier run that was killed: a fresh start begins without them.
+remove_leftovers() {
+  if command -v podman >/dev/null; then podman ps -aq --filter "ancestor=$IMAGE" | xargs -r podman rm -f >/dev/null 2>&1 || true; fi
+}
+
 stop() {
   pkill -f "podman system service --time=0 unix://$SOCK" >/dev/null 2>&1 || true
-  if command -v podman >/dev/null; then podman ps -aq --filter "ancestor=$IMAGE" | xargs -r podman rm -f >/dev/null 2>&1 || true; fi
+  remove_leftovers
   log "stopped"
 }
 
 case "${1:-}" in
-  start) install; configure; image; serve ;;
+  start) install; configure; image; remove_leftovers; serve ;;
   env) env_lines ;;
   stop) stop ;;
   status) if ping_api; then echo "serving the Docker API on $SOCK; image: $(podman image exists "$IMAGE" && echo "$IMAGE" || echo none)"; else echo "not running"; exit 3; fi ;;
