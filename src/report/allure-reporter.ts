@@ -60,10 +60,9 @@ export class AllureReporter extends AllureVitestReporter {
   }
 
   override onInit(vitest: Vitest): void {
+    // Its start writes categories.json and environment.properties (two files, allure's own writer); every result and
+    // attachment after that goes through the plain one.
     super.onInit(vitest);
-    const runtime = (this as unknown as { allureReporterRuntime: { writer: Writer; writeCategoriesDefinitions(): void; writeEnvironmentInfo(): void } }).allureReporterRuntime;
-    runtime.writer = new PlainResultsWriter(this.options.resultsDir);
-    runtime.writeCategoriesDefinitions();
-    runtime.writeEnvironmentInfo();
+    (this as unknown as { allureReporterRuntime: { writer: Writer } }).allureReporterRuntime.writer = new PlainResultsWriter(this.options.resultsDir);
   }
 }

@@ -26,6 +26,16 @@ describe('rtc-conformance list', () => {
 });
 
 describe('the case catalogue (what list reads)', () => {
+  test('every describe of a suite file is concurrent or says it is sequential', () => {
+    // vitest runs plain describes one after another: a file would take the sum of its groups' longest cases.
+    const plain = readdirSync(join(ROOT, 'suites'), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts'))
+      .flatMap((f) => readFileSync(join(ROOT, 'suites', f), 'utf8').split('\n').map((line, i) => ({ where: `suites/${f}:${i + 1}`, line })))
+      .filter(({ line }) => /\bdescribe\s*\(/.test(line))
+      .map(({ where }) => where);
+    expect(plain, 'use describe.concurrent (or describe.sequential with the reason)').toEqual([]);
+  });
+
   test('suites/catalogue.json is current: regenerate it with "npx rtc-conformance list" after changing a case', () => {
     expect(readCatalogue(), 'suites/catalogue.json is stale: run "npx rtc-conformance list" and commit it').toBeDefined();
   });
