@@ -1,4 +1,30 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+import { EACH_QUIRK_ENV, EACH_QUIRK_PROJECT } from './src/target/env.ts';
+
+/** The conformance cases, run against the reference servers unless a target is given (src/cli.ts). */
+function suitesProject(name: string): TestProjectInlineConfiguration {
+  return {
+    test: {
+      name,
+      include: ['suites/**/*.test.ts'],
+      globalSetup: ['src/target/global-setup.ts'],
+      setupFiles: ['allure-vitest/setup', 'src/target/websocketd-sweep.ts'],
+      testTimeout: 30_000,
+      // Cases mostly wait on the servers' timers: many run at once in a file
+      // (the CLI runs three files at a time: src/run.ts; a project may not set its own maxWorkers beside the others in npm test).
+      maxConcurrency: 64,
+      // The suites keep no module state between files; sharing one module graph per worker halves a run's CPU.
+      isolate: false,
+      pool: 'threads',
+    },
+  };
+}
+
+/** The quirks of `run --each-quirk`, handed over by the CLI (none otherwise). */
+function eachQuirk(): string[] {
+  const each = process.env[EACH_QUIRK_ENV];
+  return each ? (JSON.parse(each) as string[]) : [];
+}
 
 /**
  * Three projects: `harness` (the harness's own tests: codec properties, reference servers), `controls` (the kill
@@ -29,21 +55,9 @@ export default defineConfig({
           hookTimeout: 600_000,
         },
       },
-      {
-        test: {
-          name: 'suites',
-          include: ['suites/**/*.test.ts'],
-          globalSetup: ['src/target/global-setup.ts'],
-          setupFiles: ['allure-vitest/setup', 'src/target/websocketd-sweep.ts'],
-          testTimeout: 30_000,
-          // Cases mostly wait on the servers' timers: many run at once in a file
-          // (the CLI runs three files at a time: src/run.ts; a project may not set its own maxWorkers beside the others in npm test).
-          maxConcurrency: 64,
-          // The suites keep no module state between files; sharing one module graph per worker halves a run's CPU.
-          isolate: false,
-          pool: 'threads',
-        },
-      },
+      suitesProject('suites'),
+      // `run --each-quirk`: the same suites once per quirk, each project against its own reference servers (src/run.ts).
+      ...eachQuirk().map((quirk) => suitesProject(EACH_QUIRK_PROJECT(quirk))),
     ],
   },
 });

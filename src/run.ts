@@ -18,7 +18,8 @@ import { countedCases, renderTable, summarize, type RunSummary } from './report/
 import { TRANSCRIPTS_DIR_ENV } from './report/observations.ts';
 import { changedCategory, compareWithBase } from './report/diff-allure.ts';
 import { isTcpStompUrl } from './transport/stomp-transport.ts';
-import { OPTIONS_ENV, TARGET_ENV } from './target/global-setup.ts';
+import { EACH_QUIRK_ENV, EACH_QUIRK_PROJECT, OPTIONS_ENV, TARGET_ENV } from './target/env.ts';
+import { quirkSpec, type Quirk } from '../mocks/quirks.ts';
 import type { RunningContainer } from './target/container.ts';
 import { preflight } from './target/preflight.ts';
 import { TargetError, namedEndpoints, registerTargetFileSecrets, type TargetFile, type WebsocketdProfileName } from './target/target.ts';
@@ -33,6 +34,8 @@ export interface RunRequest {
   version: string;
   /** Fault switches for the reference servers (negative controls, learning to read reports). */
   quirks: string[];
+  /** `--each-quirk`: the suites once per quirk, each against reference servers with that fault alone, in one process. */
+  eachQuirk?: string[];
   /** Profile of the websocketd reference server. */
   profile?: WebsocketdProfileName;
   /** What carries STOMP to the reference server (`--stomp-transport`): WebSocket (default) or raw TCP. */
@@ -149,19 +152,25 @@ async function runOn(req: RunRequest): Promise<{ summary: RunSummary; exitCode: 
     if (plan.named.length) for (const w of await preflight(req.spec)) process.stdout.write(`note: ${redact(w)}\n`);
   } catch (err) {
     // A target error still leaves reports behind: a CI job has something to publish, and the reason.
-    if (err instanceof TargetError) writeErrorReports(reportsDir, summarize([], { ...base, durationMs: Date.now() - startedAt.getTime(), error: redact(err.message) }));
+    if (err instanceof TargetError) writeSummaryReports(reportsDir, summarize([], { ...base, durationMs: Date.now() - startedAt.getTime(), error: redact(err.message) }));
     throw err;
   }
   const resultsDir = join(reportsDir, 'allure-results');
   rmSync(resultsDir, { recursive: true, force: true });
   rmSync(join(reportsDir, 'fuzz'), { recursive: true, force: true });
   rmSync(join(reportsDir, 'transcripts'), { recursive: true, force: true });
-  process.env[TRANSCRIPTS_DIR_ENV] = join(reportsDir, 'transcripts');
-  mkdirSync(resultsDir, { recursive: true });
+  // --each-quirk writes each quirk's summary and JUnit file only: its cases would overwrite each other's transcripts.
+  if (req.eachQuirk) delete process.env[TRANSCRIPTS_DIR_ENV];
+  else process.env[TRANSCRIPTS_DIR_ENV] = join(reportsDir, 'transcripts');
+  if (!req.eachQuirk) mkdirSync(resultsDir, { recursive: true });
 
   process.env[TARGET_ENV] = JSON.stringify(req.spec);
+  // --each-quirk: one vitest project per quirk (vitest.config.ts), each with its own reference servers (global-setup.ts).
+  const each = req.eachQuirk && Object.fromEntries(req.eachQuirk.map((q) => [EACH_QUIRK_PROJECT(q), { quirks: [q], profile: quirkSpec(q as Quirk).profile }]));
+  if (req.eachQuirk) process.env[EACH_QUIRK_ENV] = JSON.stringify(req.eachQuirk);
+  else delete process.env[EACH_QUIRK_ENV];
   const known = Object.fromEntries((req.baseline?.data?.deviations ?? []).map((d) => [d.id, `${d.reason} (owner: ${d.owner}${d.expires ? `, expires ${d.expires}` : ''})`]));
-  process.env[OPTIONS_ENV] = JSON.stringify({ strict: req.strict, quirks: req.quirks, profile: req.profile, stompTransport: req.stompTransport, seed: req.seed, baseline: known, select: plan.select, serve: plan.serve,
+  process.env[OPTIONS_ENV] = JSON.stringify({ strict: req.strict, quirks: req.quirks, profile: req.profile, stompTransport: req.stompTransport, seed: req.seed, baseline: known, select: plan.select, serve: plan.serve, ...(each ? { each } : {}),
     fuzz: { ...DEFAULT_FUZZ, ...req.fuzz, outDir: join(reportsDir, 'fuzz') } });
   const progress = new ProgressReporter(process.stdout, undefined, new Set(Object.keys(known)));
   const quirkNote = (req.quirks.length ? ` with quirks ${req.quirks.join(', ')}` : '') + (req.profile ? ` (websocketd profile ${req.profile})` : '');
@@ -174,7 +183,7 @@ async function runOn(req: RunRequest): Promise<{ summary: RunSummary; exitCode: 
     {
       root: PACKAGE_ROOT,
       config: join(PACKAGE_ROOT, 'vitest.config.ts'),
-      project: ['suites'],
+      project: req.eachQuirk ? req.eachQuirk.map(EACH_QUIRK_PROJECT) : ['suites'],
       watch: false,
       // Cases mostly wait on the servers' timers, not on the CPU: three files at a time, each with many cases at once
       // (each worker costs its own module graph: ~70 MB of memory apiece; a fourth makes a run slower on 2 cores).
@@ -182,7 +191,8 @@ async function runOn(req: RunRequest): Promise<{ summary: RunSummary; exitCode: 
       experimental: { fsModuleCache: true },
       // vitest's own sharding: whole test files, split the same way on every machine, none left out.
       ...(req.shard ? { shard: `${req.shard.index}/${req.shard.count}` } : {}),
-      reporters: [
+      // --each-quirk reports each quirk's summary and JUnit file; the negative controls publish no Allure report.
+      reporters: req.eachQuirk ? [progress] : [
         progress,
         new AllureReporter({
           resultsDir,
@@ -235,6 +245,7 @@ async function runOn(req: RunRequest): Promise<{ summary: RunSummary; exitCode: 
   const loadErrors = modules.filter((m) => m.state() === 'failed' && [...m.children.allTests()].length === 0);
   for (const m of loadErrors) progress.errors.push(`${m.moduleId}: ${m.errors().map((e) => e.message).join('; ')}`);
 
+  if (req.eachQuirk) return publishEachQuirk(req.eachQuirk, progress, { ...base, durationMs: Date.now() - startedAt.getTime(), ...(interrupted ? { interrupted: true } : {}) }, reportsDir);
   const summary = summarize(progress.results, { ...base, durationMs: Date.now() - startedAt.getTime(), ...(interrupted ? { interrupted: true } : {}) });
   const at = (t: number | undefined) => (t === undefined ? undefined : Math.round(t));
   // performance.now() counts from the process's start: each phase ends at its mark.
@@ -266,7 +277,6 @@ function untilInterrupted(interrupted: () => boolean, graceMs: number): Promise<
   });
 }
 
-/** Reports of a run that could not start: summary.json with the error, and a JUnit file with one errored testcase. */
 let moduleCache: string | false | undefined;
 function moduleCacheDir(): string | undefined {
   if (moduleCache === undefined) {
@@ -282,10 +292,38 @@ function moduleCacheDir(): string | undefined {
   return moduleCache || undefined;
 }
 
-export function writeErrorReports(reportsDir: string, summary: RunSummary): void {
+/**
+ * summary.json and junit.xml, nothing else: of a run that could not start (the error, and a JUnit file with one
+ * errored testcase), and of each quirk of `--each-quirk`.
+ */
+export function writeSummaryReports(reportsDir: string, summary: RunSummary, transcripts?: ReadonlyMap<string, string>): void {
   mkdirSync(reportsDir, { recursive: true });
   writeFileSync(join(reportsDir, 'summary.json'), JSON.stringify(redactDeep(summary), null, 2) + '\n');
-  writeFileSync(join(reportsDir, 'junit.xml'), renderJunit(summary));
+  writeFileSync(join(reportsDir, 'junit.xml'), renderJunit(summary, transcripts));
+}
+
+/** `--each-quirk`: each quirk's summary.json and junit.xml in `<reports>/<quirk>/`, and a line per quirk. */
+function publishEachQuirk(
+  quirks: readonly string[],
+  progress: ProgressReporter,
+  base: Omit<RunSummary, 'totals' | 'byProtocol' | 'cases' | 'baseline' | 'reference'>,
+  reportsDir: string,
+): { summary: RunSummary; exitCode: number } {
+  let bad = progress.errors.length > 0;
+  const lines = [''];
+  for (const quirk of quirks) {
+    const own = progress.byProject.get(EACH_QUIRK_PROJECT(quirk));
+    const summary = summarize(own?.results ?? [], { ...base, target: `reference servers with quirk ${quirk}` });
+    writeSummaryReports(join(reportsDir, quirk), summary, own?.transcripts);
+    const t = summary.totals;
+    lines.push(`${quirk}: ${summary.cases.length} cases, ${t.failed} failed, ${t['non-strict']} non-strict, ${t.broken} broken`);
+    // A quirk's run without a single case did not test it.
+    if (t.failed + t.broken > 0 || summary.cases.length === 0) bad = true;
+  }
+  lines.push('', `reports: ${relative(process.cwd(), reportsDir) || '.'}/<quirk>/ (summary.json, junit.xml)`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+  for (const e of progress.errors) process.stderr.write(`error: ${redact(e)}\n`);
+  return { summary: summarize(progress.results, base), exitCode: base.interrupted ? 130 : bad ? 1 : 0 };
 }
 
 /**

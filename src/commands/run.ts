@@ -42,6 +42,12 @@ export const runCommand: Command = {
     'fuzz-time': { type: 'string', value: 'S', help: 'time budget of one fuzz property in seconds (default 60)' },
     'fuzz-path': { type: 'string', value: 'ID@P', help: 'replay exactly one counterexample (printed with every fuzz failure)' },
     quirk: { type: 'string', value: 'NAME', multiple: true, default: [], help: 'switch a fault on in the reference servers (see: rtc-conformance list --quirks)' },
+    'each-quirk': {
+      type: 'string',
+      value: 'NAME[,NAME…]',
+      multiple: true,
+      help: 'negative controls (the kill matrix): the suites once per quirk, each against reference servers with that fault alone (and the websocketd profile it declares), in one process; reports/<quirk>/summary.json and junit.xml, no Allure report',
+    },
     profile: { type: 'string', value: 'P', help: 'websocketd profile: documented, wazo-v2 or wazo-current; applies to real targets too' },
     shard: { type: 'string', value: 'I/N', help: 'run shard I of N; merge the shards with "report"' },
     workers: { type: 'string', value: 'N', help: 'suite files run at a time, each with many cases at once (default 3; 1 when several runs share a machine)' },
@@ -51,7 +57,7 @@ export const runCommand: Command = {
   },
   notes: 'exit codes: 0 all passed, 1 a case failed or was broken, 2 usage or target error (reports are still written), 130 interrupted',
   async run(v: OptionValues, _positionals: string[], argv: string[]): Promise<number> {
-    const [{ loadTargetFile, targetSpec, WEBSOCKETD_PROFILES }, { parseQuirks }, { loadBaseline }, { existsSync }] = await Promise.all([
+    const [{ loadTargetFile, namedEndpoints, targetSpec, WEBSOCKETD_PROFILES }, { parseQuirks }, { loadBaseline }, { existsSync }] = await Promise.all([
       import('../target/target.ts'),
       import('../../mocks/quirks.ts'),
       import('../report/baseline.ts'),
@@ -88,6 +94,25 @@ export const runCommand: Command = {
       throw new UsageError(`--quirk: ${(err as Error).message}`);
     }
     const profile = checkedProfile(v.profile as string | undefined, WEBSOCKETD_PROFILES);
+    const eachQuirk = (v['each-quirk'] as string[] | undefined)?.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+    if (eachQuirk) {
+      try {
+        parseQuirks(eachQuirk);
+      } catch (err) {
+        throw new UsageError(`--each-quirk: ${(err as Error).message}`);
+      }
+      if (new Set(eachQuirk).size !== eachQuirk.length) throw new UsageError('--each-quirk: a quirk is named twice');
+      // Each quirk is run alone against the reference servers: nothing may add to it or stand in for them.
+      const clash = [
+        quirks.length ? '--quirk' : '',
+        profile ? '--profile' : '',
+        namedEndpoints(spec).length || spec.container ? 'a real target' : '',
+        v.shard !== undefined ? '--shard' : '',
+        v.baseline !== undefined ? '--baseline' : '',
+        v.compare !== undefined ? '--compare' : '',
+      ].filter(Boolean);
+      if (clash.length) throw new UsageError(`--each-quirk runs each quirk alone against the reference servers: not with ${clash.join(', ')}`);
+    }
     const stompTransport = v['stomp-transport'] as string | undefined;
     if (stompTransport !== undefined && stompTransport !== 'websocket' && stompTransport !== 'tcp') throw new UsageError(`--stomp-transport: "${stompTransport}" is not websocket or tcp`);
     if (stompTransport !== undefined && spec.stomp) throw new UsageError('--stomp-transport chooses the reference server\'s transport; a real target says its own by its URL (ws://, stomp://)');
@@ -142,6 +167,7 @@ export const runCommand: Command = {
       seed,
       baseline,
       quirks,
+      ...(eachQuirk ? { eachQuirk } : {}),
       profile: profile as never,
       ...(stompTransport ? { stompTransport: stompTransport as 'websocket' | 'tcp' } : {}),
       suite: v.suite as string | undefined,

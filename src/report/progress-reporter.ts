@@ -20,6 +20,8 @@ const COLORS: Record<Verdict | 'known', number> = { passed: 32, failed: 31, know
  */
 export class ProgressReporter implements Reporter {
   readonly results: CaseResult[] = [];
+  /** The same results by vitest project: `run --each-quirk` runs the suites once per quirk, one project each. */
+  readonly byProject = new Map<string, { results: CaseResult[]; transcripts: Map<string, string> }>();
   /** Case id → its transcripts as rendered (redacted, bounded), for JUnit's system-out. */
   readonly transcripts = new Map<string, string>();
   readonly errors: string[] = [];
@@ -49,19 +51,21 @@ export class ProgressReporter implements Reporter {
 
   onTestCaseResult(test: TestCase): void {
     const record = test.meta().rtc;
-    if (!record || this.seen.has(record.id)) return;
+    const project = test.project.name;
+    const key = `${project}\0${record?.id}`;
+    if (!record || this.seen.has(key)) return;
     const result = test.result();
     // Without a verdict of its own, a case either never ran (left out, cancelled by an interrupt: not a result) or
     // was ended by vitest itself (its timeout: broken).
     if (!record.verdict && result.state !== 'failed') return;
-    this.seen.add(record.id);
+    this.seen.add(key);
     this.marks.firstCase ??= performance.now();
     this.marks.lastCase = performance.now();
     const verdict = verdictOf(record, result.state);
     const durationMs = Math.round(test.diagnostic()?.duration ?? 0);
     let message = record.message;
     if (!message && result.state === 'failed') message = result.errors?.[0]?.message;
-    this.results.push({
+    const row: CaseResult = {
       id: record.id,
       suite: record.protocol,
       clause: record.clause,
@@ -75,15 +79,24 @@ export class ProgressReporter implements Reporter {
       ...(message ? { message } : {}),
       ...(record.measurements ? { measurements: record.measurements } : {}),
       ...(record.observations ? { observations: record.observations } : {}),
-    });
-    if (record.transcript) this.transcripts.set(record.id, record.transcript);
+    };
+    this.results.push(row);
+    if (!this.byProject.has(project)) this.byProject.set(project, { results: [], transcripts: new Map() });
+    const own = this.byProject.get(project)!;
+    own.results.push(row);
+    if (record.transcript) {
+      this.transcripts.set(record.id, record.transcript);
+      own.transcripts.set(record.id, record.transcript);
+    }
     const shown = verdict === 'failed' && this.known.has(record.id) ? 'known' : verdict;
     const label = this.paint(LABELS[shown], COLORS[shown]);
     // Files are collected as they start: until the last one is, the total is a lower bound (≥).
     const bound = this.filesCollected < this.files ? '≥' : '';
     const done = this.results.length;
     const count = this.total ? `${String(done).padStart(String(this.total).length)}/${bound}${this.total}` : String(done);
-    this.out.write(`${count} ${label} ${record.id.padEnd(8)} ${record.level.padEnd(6)} ${record.title} (${durationMs} ms)\n`);
+    // The projects of `run --each-quirk` are named suites@<quirk>: each line says which quirk it ran against.
+    const quirk = project.includes('@') ? `[${project.slice(project.indexOf('@') + 1)}] ` : '';
+    this.out.write(`${count} ${label} ${quirk}${record.id.padEnd(8)} ${record.level.padEnd(6)} ${record.title} (${durationMs} ms)\n`);
     const detail = verdict === 'info' ? [`saw: ${record.observation ?? ''}`, ...(record.deviation && message ? message.split('\n') : [])] : verdict !== 'passed' && message ? message.split('\n') : [];
     if (detail.length) this.out.write(detail.map((l) => `          ${this.paint(l, 90)}`).join('\n') + '\n');
   }

@@ -7,9 +7,7 @@ import { ENDPOINTS, type Endpoint } from '../clauses.ts';
 import { REAL_TIMEOUTS, namedEndpoints, hooksBackendTarget, oamTarget, stompTarget, websocketdTarget, type ResolvedTarget, type TargetFile } from './target.ts';
 import type { RunOptions } from '../case.ts';
 
-/** Environment variables through which the CLI (or a user running vitest directly) hands over the target. */
-export const TARGET_ENV = 'RTC_CONFORMANCE_TARGET';
-export const OPTIONS_ENV = 'RTC_CONFORMANCE_OPTIONS';
+import { OPTIONS_ENV, TARGET_ENV } from './env.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -21,13 +19,23 @@ declare module 'vitest' {
 /** vitest globalSetup of the suites: starts the reference servers for every protocol without a real target. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const spec = JSON.parse(process.env[TARGET_ENV] || '{}') as TargetFile;
-  const options = JSON.parse(process.env[OPTIONS_ENV] || '{}') as Partial<RunOptions> & { quirks?: string[]; profile?: WebsocketdProfile; stompTransport?: 'websocket' | 'tcp'; serve?: Endpoint[] };
-  const quirks = parseQuirks(options.quirks ?? []);
+  const options = JSON.parse(process.env[OPTIONS_ENV] || '{}') as Partial<RunOptions> & {
+    quirks?: string[];
+    profile?: WebsocketdProfile;
+    stompTransport?: 'websocket' | 'tcp';
+    serve?: Endpoint[];
+    /** `run --each-quirk`: project name → the faults (and websocketd profile) of that project's reference servers. */
+    each?: Record<string, { quirks: string[]; profile?: WebsocketdProfile }>;
+  };
+  const own = options.each?.[project.name];
+  if (options.each && !own) throw new Error(`no quirk is given for the project ${project.name}`);
+  const quirks = parseQuirks(own ? own.quirks : (options.quirks ?? []));
+  const profile = own ? own.profile : options.profile;
   const named = namedEndpoints(spec);
   const listen = spec.hooks?.client?.listen;
   const faultBackend = await startFaultBackend(listen ? { host: listen.host ?? '127.0.0.1', port: listen.port } : {});
   const reference = await startReferenceServers({
-    hookApp: faultBackend.appUrl, wcsQuirks: quirks, ...(options.serve ? { serve: options.serve } : {}), oam: { quirks }, websocketd: { quirks, profile: options.profile }, backend: { quirks } });
+    hookApp: faultBackend.appUrl, wcsQuirks: quirks, ...(options.serve ? { serve: options.serve } : {}), oam: { quirks }, websocketd: { quirks, profile }, backend: { quirks } });
   const target: ResolvedTarget = {
     name: spec.name ?? (spec.stomp || spec.oam || spec.websocketd || spec.hooks ? 'custom target' : 'reference servers'),
     kinds: Object.fromEntries(ENDPOINTS.map((e) => [e, named.includes(e) ? 'real' : 'reference'])) as ResolvedTarget['kinds'],

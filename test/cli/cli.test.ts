@@ -132,6 +132,44 @@ describe('rtc-conformance usage and target errors exit 2 with a clear message', 
   });
 });
 
+describe('rtc-conformance run --each-quirk (the kill matrix\'s runs)', () => {
+  test('each quirk alone, in one process: the verdicts of separate --quirk runs, each in reports/<quirk>/', async () => {
+    const quirks = ['websocketd.4002-instead-of-4001', 'websocketd.current-ping-unchecked'];
+    const reports = tmp();
+    const r = await cli(['run', '--suite', 'websocketd', '--grep', 'W-(3|6|12)\\.', '--seed', '3', '--each-quirk', quirks.join(','), '--reports', reports], 120_000);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/FAIL +\[websocketd\.4002-instead-of-4001\] W-3\.1 /);
+    expect(existsSync(join(reports, 'allure-results'))).toBe(false);
+    const verdictsOf = (dir: string) => Object.fromEntries((JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).cases as Array<{ id: string; verdict: string }>).map((c) => [c.id, c.verdict]));
+    for (const quirk of quirks) {
+      const alone = tmp();
+      // The other quirk's own profile (wazo-current) comes with it, as in the batch.
+      const profile = quirk.startsWith('websocketd.current-') ? ['--profile', 'wazo-current'] : [];
+      await cli(['run', '--suite', 'websocketd', '--grep', 'W-(3|6|12)\\.', '--seed', '3', '--quirk', quirk, ...profile, '--no-html', '--reports', alone], 120_000);
+      const batch = verdictsOf(join(reports, quirk));
+      expect(batch, quirk).toEqual(verdictsOf(alone));
+      expect(Object.values(batch).filter((v) => v === 'failed').length, quirk).toBeGreaterThan(0);
+      expect(readFileSync(join(reports, quirk, 'junit.xml'), 'utf8')).toContain('<testsuite');
+    }
+    // The two quirks break different cases: neither project ran against the other's servers.
+    expect(verdictsOf(join(reports, quirks[0]))).not.toEqual(verdictsOf(join(reports, quirks[1])));
+  });
+
+  test('usage errors: an unknown quirk, a quirk named twice, with --quirk, --profile or a real target', async () => {
+    for (const [args, message] of [
+      [['--each-quirk', 'stomp.nope'], '--each-quirk: unknown quirk stomp.nope'],
+      [['--each-quirk', 'stomp.refuse-crlf,stomp.refuse-crlf'], '--each-quirk: a quirk is named twice'],
+      [['--each-quirk', 'stomp.refuse-crlf', '--quirk', 'stomp.trim-header-values'], 'not with --quirk'],
+      [['--each-quirk', 'stomp.refuse-crlf', '--profile', 'wazo-v2'], 'not with --profile'],
+      [['--each-quirk', 'stomp.refuse-crlf', '--stomp-url', 'ws://127.0.0.1:9/ws'], 'not with a real target'],
+    ] as Array<[string[], string]>) {
+      const r = await cli(['run', ...args], 30_000);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toContain(message);
+    }
+  });
+});
+
 describe('rtc-conformance run', () => {
   test('against the reference server: progress, summary.json, junit.xml, single-file HTML report, exit 0', async () => {
     const reports = tmp();

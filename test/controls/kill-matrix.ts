@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { quirkSpec, quirkSuite, type Quirk } from '../../mocks/quirks.ts';
 import type { CaseResult } from '../../src/report/summary.ts';
 import { cli, readSummary, tmp } from '../run-cli.ts';
@@ -35,30 +36,20 @@ export function unexplained(o: QuirkOutcome): string[] {
   return [...o.collateral.filter((c) => !c.declared).map((c) => c.id), ...o.broken.map((id) => `${id} (broken)`)];
 }
 
-async function runOne(quirk: Quirk, deadlineMs: number): Promise<QuirkOutcome> {
+/** One outcome from the summary a quirk's run wrote (or the reason there is none). */
+function outcomeOf(quirk: Quirk, reports: string, durationMs: number, status: string | undefined): QuirkOutcome {
   const spec = quirkSpec(quirk);
-  const suite = quirkSuite(quirk);
-  const reports = tmp('rtc-kill-');
-  const started = Date.now();
-  const base = { quirk, clause: spec.clause, suite, caught: [], collateral: [], broken: [], cases: 0 };
-  const profile = spec.profile ? ['--profile', spec.profile] : [];
-  // One suite file at a time: the matrix runs several quirks at once, and each worker costs its own module graph.
-  const r = await cli(['run', '--suite', suite, '--quirk', quirk, ...profile, '--seed', '1', '--no-html', '--workers', '1', '--reports', reports], { timeoutMs: deadlineMs });
-  const status = r.code === null ? `no result within ${deadlineMs} ms` : r.code === 2 ? `exit 2: ${r.stderr.trim().slice(0, 300)}` : undefined;
-  const durationMs = Date.now() - started;
+  const base = { quirk, clause: spec.clause, suite: quirkSuite(quirk), caught: [], collateral: [], broken: [], cases: 0, durationMs };
   let cases: CaseResult[];
   try {
     cases = readSummary(reports).cases;
   } catch {
-    return { ...base, durationMs, error: status ?? `no summary.json (${r.stderr.trim().slice(0, 300)})` };
-  } finally {
-    rmSync(reports, { recursive: true, force: true });
+    return { ...base, error: status ?? 'no summary.json' };
   }
   const declared = new Set(spec.collateral?.clauses ?? []);
   return {
     ...base,
     cases: cases.length,
-    durationMs,
     caught: cases.filter((c) => c.clause === spec.clause && caughtBy(c)).map((c) => c.id),
     collateral: cases.filter((c) => c.clause !== spec.clause && caughtBy(c)).map((c) => ({ id: c.id, clause: c.clause, declared: declared.has(c.clause) })),
     broken: cases.filter((c) => c.verdict === 'broken').map((c) => c.id),
@@ -66,18 +57,47 @@ async function runOne(quirk: Quirk, deadlineMs: number): Promise<QuirkOutcome> {
   };
 }
 
-/** Runs every quirk, `concurrency` runs at a time, and reports each outcome as it comes. */
+/**
+ * Quirks of one suite in one run (`run --each-quirk`): each against reference servers of its own, with that fault
+ * alone; the run's start-up (the CLI, vitest, the reporters) is paid once for them all.
+ */
+async function runBatch(quirks: readonly Quirk[], workers: number, deadlineMs: number): Promise<QuirkOutcome[]> {
+  const reports = tmp('rtc-kill-');
+  const started = Date.now();
+  const r = await cli(['run', '--suite', quirkSuite(quirks[0]), '--each-quirk', quirks.join(','), '--seed', '1', '--no-html', '--workers', String(workers), '--reports', reports], { timeoutMs: deadlineMs });
+  const status = r.code === null ? `no result within ${deadlineMs} ms` : r.code === 2 ? `exit 2: ${r.stderr.trim().slice(0, 300)}` : undefined;
+  const durationMs = Date.now() - started;
+  try {
+    return quirks.map((q) => outcomeOf(q, join(reports, q), durationMs, status));
+  } finally {
+    rmSync(reports, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Runs every quirk: the quirks of each suite in batches of at most `batch` (one run each, `workers` suite files at a
+ * time), `concurrency` runs at a time, and reports each outcome as it comes.
+ */
 export async function runKillMatrix(
   quirks: readonly Quirk[],
-  options: { concurrency: number; deadlineMs?: number; onOutcome?: (o: QuirkOutcome, done: number) => void },
+  options: { concurrency: number; batch?: number; workers?: number; deadlineMs?: number; onOutcome?: (o: QuirkOutcome, done: number) => void },
 ): Promise<QuirkOutcome[]> {
+  const bySuite = new Map<string, Quirk[]>();
+  for (const q of quirks) bySuite.set(quirkSuite(q), [...(bySuite.get(quirkSuite(q)) ?? []), q]);
+  // Batches of even size within a suite, the largest first, so that the last runs to finish are short ones.
+  const queue = [...bySuite.values()]
+    .flatMap((qs) => {
+      const n = Math.ceil(qs.length / (options.batch ?? 6));
+      return Array.from({ length: n }, (_, i) => qs.filter((_, j) => j % n === i));
+    })
+    .sort((a, b) => b.length - a.length);
   const outcomes: QuirkOutcome[] = [];
-  const queue = [...quirks];
   const worker = async () => {
-    for (let q = queue.shift(); q; q = queue.shift()) {
-      const o = await runOne(q, options.deadlineMs ?? 180_000);
-      outcomes.push(o);
-      options.onOutcome?.(o, outcomes.length);
+    for (let b = queue.shift(); b; b = queue.shift()) {
+      for (const o of await runBatch(b, options.workers ?? 1, options.deadlineMs ?? 300_000)) {
+        outcomes.push(o);
+        options.onOutcome?.(o, outcomes.length);
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));

@@ -73,7 +73,7 @@ describe('a clean run against a run with one quirk per reference server', () => 
     const candidate = await runTo(['--suite', suite, '--seed', '1', '--quirk', quirk]);
     const failedByQuirk = readSummary(candidate).cases.filter((c) => c.verdict === 'failed' || c.verdict === 'broken').map((c) => c.id);
     const killMatrix = [...outcome.caught, ...outcome.collateral.map((c) => c.id)].sort();
-    // The kill matrix's run and this one agree on what the quirk breaks (the same command line).
+    // The kill matrix's run (run --each-quirk) and this one (run --quirk) agree on what the quirk breaks.
     expect(readSummary(candidate).cases.filter((c) => c.verdict === 'failed' || c.verdict === 'non-strict').map((c) => c.id).sort()).toEqual(killMatrix);
 
     const d = diffRuns(loadRun(base), loadRun(candidate));
