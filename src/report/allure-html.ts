@@ -1,10 +1,6 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { redact } from './redact.ts';
-
-const require = createRequire(import.meta.url);
 
 /**
  * Allure categories, one per verdict of DESIGN.md (first match wins). Cases carry the labels `level`, `verdict` and,
@@ -65,18 +61,18 @@ export async function generateAllureHtml(opts: {
   mkdirSync(opts.outputDir, { recursive: true });
   const configPath = join(opts.outputDir, '..', 'allurerc.json');
   writeFileSync(configPath, JSON.stringify(config, null, 2));
-  const cli = join(require.resolve('allure'), '..', '..', 'cli.js');
-  const output = await new Promise<{ code: number; text: string }>((done) => {
-    const child = spawn(process.execPath, [cli, 'generate', '--config', configPath, '--output', resolve(opts.outputDir), resolve(opts.resultsDir)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ALLURE_NO_ANALYTICS: 'true' },
-    });
-    let text = '';
-    child.stdout.on('data', (d) => (text += d));
-    child.stderr.on('data', (d) => (text += d));
-    child.on('close', (code) => done({ code: code ?? 1, text }));
-  });
-  if (output.code !== 0) throw new Error(`allure generate failed (exit ${output.code}): ${output.text.trim().slice(-2000)}`);
+  // Allure's own generator, in this process (what `allure generate --config` runs, without a second Node start-up
+  // and the CLI's modules): the allurerc.json stays beside the report for a user to generate it again.
+  try {
+    process.env.ALLURE_NO_ANALYTICS = 'true';
+    const { AllureReport, readConfig } = await import('@allurereport/core');
+    const report = new AllureReport(await readConfig(dirname(configPath), configPath, { output: resolve(opts.outputDir) }));
+    await report.start();
+    await report.readDirectory(resolve(opts.resultsDir));
+    await report.done();
+  } catch (err) {
+    throw new Error(`allure generate failed: ${String((err as Error)?.stack ?? err).slice(-2000)}`);
+  }
   const index = join(opts.outputDir, 'index.html');
   writeFileSync(index, stripAnalytics(readFileSync(index, 'utf8')));
   // The history outlives the run: what earlier versions let into it is redacted too.
