@@ -6,7 +6,7 @@ import { createVitest, type TestModule } from 'vitest/node';
 import { PACKAGE_ROOT, knownSuites, suiteFilters } from './suites.ts';
 import type { CaseRecord, Selection } from './case.ts';
 import { ENDPOINTS, type Endpoint } from './clauses.ts';
-import { DEFAULT_FUZZ, type FuzzSettings } from './fuzz/property.ts';
+import { DEFAULT_FUZZ, type FuzzSettings } from './fuzz/settings.ts';
 import { generateAllureHtml } from './report/allure-html.ts';
 import { ProgressReporter } from './report/progress-reporter.ts';
 import { baselineFailures, judgeBaseline, renderJudgement, updatedBaseline, writeBaseline, type Baseline, type StompTransportName } from './report/baseline.ts';

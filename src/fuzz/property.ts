@@ -5,27 +5,15 @@ import fc from 'fast-check';
 import type { CaseContext } from '../case.ts';
 import { ConformanceFailure, HarnessError } from '../case.ts';
 import type { Transcript } from '../transport/transcript.ts';
+import { DEFAULT_FUZZ, type FuzzSettings } from './settings.ts';
+
+export { DEFAULT_FUZZ, type FuzzSettings } from './settings.ts';
 
 /**
  * Property-based fuzzing over the wire (Schemathesis-style): a fast-check property drives the target, a failure is
  * shrunk to a minimal counterexample, replayed once more with recording on for the report, and given a one-line
  * replay command. Saved counterexamples (fixtures/fuzz/) become regression cases of their own in every later run.
  */
-export interface FuzzSettings {
-  /** Generated inputs per property (`--fuzz-runs`). */
-  runs: number;
-  /** Time budget of one property, shrinking included (`--fuzz-time`). */
-  timeMs: number;
-  /** `--fuzz-path ID@PATH`: replay exactly one counterexample of one case. */
-  replay?: { id: string; path: string };
-  /** Where counterexamples of this run are written. */
-  outDir?: string;
-  /** The run's target and fault flags, for replay commands (e.g. `--stomp-url ws://…`). */
-  targetArgs: string[];
-}
-
-export const DEFAULT_FUZZ: FuzzSettings = { runs: 100, timeMs: 60_000, targetArgs: [] };
-
 /** A property's judgement of one input: undefined when the target behaved, else what was expected and seen. */
 export type Finding = { expected: string; actual: string } | undefined;
 

@@ -1,4 +1,4 @@
-import amqp from 'amqplib';
+import type { ChannelModel } from 'amqplib';
 import { redact, registerSecret, registerUrlSecrets } from '../report/redact.ts';
 import { RecordingHttp } from '../transport/http-client.ts';
 import { reachable } from '../transport/reachable.ts';
@@ -69,8 +69,10 @@ async function preflightBus(bus: { url: string; exchange?: string; exchangeType?
   registerUrlSecrets(bus.url);
   const exchange = bus.exchange ?? 'wazo-headers';
   const type = bus.exchangeType ?? 'headers';
-  let connection: amqp.ChannelModel;
+  let connection: ChannelModel;
   try {
+    // amqplib is loaded only for a real websocketd target that names its bus.
+    const { default: amqp } = await import('amqplib');
     connection = await amqp.connect(bus.url, { timeout: 5000 });
   } catch (err) {
     return fail('bus', `websocketd.bus.url ${redact(bus.url)}`, `cannot connect to the AMQP broker: ${(err as Error).message || String(err)}`);
