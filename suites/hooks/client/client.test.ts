@@ -212,8 +212,9 @@ describe.concurrent('H-16 statuses and refusals are not retried', () => {
       const appKey = c.target.hooks.client.refusedAppKey;
       if (!appKey) return c.skip('the target declares no application that refuses connections (hooks.client.refusedAppKey)');
       const client = new (await import('./flows.ts')).WcsClient(c, wcs);
-      const started = Date.now();
       await client.connect(appKey);
+      // Timed from the `connection` message, not from opening the WebSocket: the harness's own latency is not the target's.
+      const started = client.connectSentAt;
       const st = await client.event('ConnectionStatusEvent', 5000);
       c.measure('FAILED after (ms)', st ? st.at - started : 'never');
       c.check(st?.data.status === 'FAILED' && st.at - started < 1000, 'FAILED within 1 s', st ? `${st.data.status} after ${st.at - started} ms` : 'no ConnectionStatusEvent');

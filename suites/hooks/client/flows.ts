@@ -21,6 +21,8 @@ export function instance(c: CaseContext, fits: (s: Settings) => boolean, what: s
 export class WcsClient {
   readonly marker = `rtc-${randomUUID()}`;
   readonly messages: Array<{ message: string; data: Array<Record<string, unknown>>; at: number }> = [];
+  /** When `connection` went out (the WebSocket open already): what a case times the target's answer from. */
+  connectSentAt = 0;
   private ws!: RecordingWebSocket;
 
   constructor(
@@ -71,6 +73,7 @@ export class WcsClient {
       }
     });
     this.ws.send(JSON.stringify({ message: 'connection', data: [{ appKey, mediaProviders: ['WebRTC'], custom: { rtcCase: this.marker } }] }));
+    this.connectSentAt = Date.now();
   }
 
   sendData(payload: Record<string, unknown> = {}): string {
