@@ -18,7 +18,8 @@ export interface PageVisit {
 
 /**
  * Opens a page in headless Chromium over the DevTools protocol and records what the page requested and what it shows.
- * The browser is started with its background networking off, on a fresh profile, and killed afterwards.
+ * The browser is started with its background networking off, on a fresh profile, and killed afterwards (its whole
+ * process group, before the profile is removed).
  */
 export async function visit(url: string, opts: { clicks?: string[]; settleMs?: number } = {}): Promise<PageVisit> {
   const binary = chromiumPath();
@@ -27,7 +28,8 @@ export async function visit(url: string, opts: { clicks?: string[]; settleMs?: n
   const child: ChildProcess = spawn(binary, [
     '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
     '--disable-component-update', '--disable-sync', '--disable-extensions', `--user-data-dir=${profile}`, '--remote-debugging-port=0', 'about:blank',
-  ], { stdio: 'ignore' });
+  ], { stdio: 'ignore', detached: true });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
   try {
     const portFile = join(profile, 'DevToolsActivePort');
     for (let i = 0; i < 200 && !existsSync(portFile); i++) await new Promise((r) => setTimeout(r, 50));
@@ -73,7 +75,13 @@ export async function visit(url: string, opts: { clicks?: string[]; settleMs?: n
     browser.close();
     return { requests: requests.filter((u) => !u.startsWith('about:')), texts };
   } finally {
-    child.kill('SIGKILL');
-    rmSync(profile, { recursive: true, force: true });
+    // The whole process group: Chromium's renderer and zygote processes write to the profile too.
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      child.kill('SIGKILL');
+    }
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 }
