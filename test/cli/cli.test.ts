@@ -54,7 +54,8 @@ describe('the case catalogue (what list reads)', () => {
   }, 120_000);
 });
 
-describe('rtc-conformance usage and target errors exit 2 with a clear message', () => {
+// Each of these runs the CLI on its own input: they run at once.
+describe.concurrent('rtc-conformance usage and target errors exit 2 with a clear message', () => {
   test('a target file that is not JSON', async () => {
     const file = join(tmp(), 'target.json');
     writeFileSync(file, '{ "stomp": ');
@@ -141,13 +142,13 @@ describe('rtc-conformance run --each-quirk (the kill matrix\'s runs)', () => {
     expect(r.stdout).toMatch(/FAIL +\[websocketd\.4002-instead-of-4001\] W-3\.1 /);
     expect(existsSync(join(reports, 'allure-results'))).toBe(false);
     const verdictsOf = (dir: string) => Object.fromEntries((JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).cases as Array<{ id: string; verdict: string }>).map((c) => [c.id, c.verdict]));
-    for (const quirk of quirks) {
-      const alone = tmp();
-      // The other quirk's own profile (wazo-current) comes with it, as in the batch.
-      const profile = quirk.startsWith('websocketd.current-') ? ['--profile', 'wazo-current'] : [];
-      await cli(['run', '--suite', 'websocketd', '--grep', 'W-(3|6|12)\\.', '--seed', '3', '--quirk', quirk, ...profile, '--no-html', '--reports', alone], 120_000);
+    const alone = quirks.map(() => tmp());
+    // The other quirk's own profile (wazo-current) comes with it, as in the batch.
+    const profile = (quirk: string) => (quirk.startsWith('websocketd.current-') ? ['--profile', 'wazo-current'] : []);
+    await Promise.all(quirks.map((quirk, i) => cli(['run', '--suite', 'websocketd', '--grep', 'W-(3|6|12)\\.', '--seed', '3', '--quirk', quirk, ...profile(quirk), '--no-html', '--reports', alone[i]], 120_000)));
+    for (const [i, quirk] of quirks.entries()) {
       const batch = verdictsOf(join(reports, quirk));
-      expect(batch, quirk).toEqual(verdictsOf(alone));
+      expect(batch, quirk).toEqual(verdictsOf(alone[i]));
       expect(Object.values(batch).filter((v) => v === 'failed').length, quirk).toBeGreaterThan(0);
       expect(readFileSync(join(reports, quirk, 'junit.xml'), 'utf8')).toContain('<testsuite');
     }
