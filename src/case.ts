@@ -8,6 +8,7 @@ import type { ResolvedTarget } from './target/target.ts';
 import { RecordingHttp } from './transport/http-client.ts';
 import { StompSession, type StompEndpoint } from './transport/stomp-session.ts';
 import { Transcript } from './transport/transcript.ts';
+import { selected, type Selection } from './selection.ts';
 import { TargetUnreachableError, type WsConnectOptions } from './transport/ws-client.ts';
 
 /** What a case says about itself: shown by `list`, in the report, and in every failure. */
@@ -69,21 +70,7 @@ export interface RunOptions {
   select?: Selection;
 }
 
-export interface Selection {
-  endpoints?: Endpoint[];
-  cases?: string[];
-  /** Matched against `id title` only. */
-  grep?: string;
-}
-
-/** Whether a case is in the run's selection (cases left out are never run, and never reported). */
-export function selected(select: Selection | undefined, id: string, title: string, endpoint: Endpoint): boolean {
-  if (!select) return true;
-  if (select.endpoints && !select.endpoints.includes(endpoint)) return false;
-  if (select.cases && !select.cases.includes(id)) return false;
-  if (select.grep && !new RegExp(select.grep).test(`${id} ${title}`)) return false;
-  return true;
-}
+export { selected, type Selection };
 
 declare module 'vitest' {
   interface TaskMeta {

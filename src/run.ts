@@ -4,10 +4,12 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { createVitest, type TestModule } from 'vitest/node';
 import { PACKAGE_ROOT, knownSuites, suiteFilters } from './suites.ts';
-import type { CaseRecord, Selection } from './case.ts';
+import type { CaseRecord } from './case.ts';
+import type { Selection } from './selection.ts';
 import { ENDPOINTS, type Endpoint } from './clauses.ts';
 import { DEFAULT_FUZZ, type FuzzSettings } from './fuzz/settings.ts';
 import { generateAllureHtml } from './report/allure-html.ts';
+import { selectedFiles } from './report/catalogue.ts';
 import { ProgressReporter } from './report/progress-reporter.ts';
 import { baselineFailures, judgeBaseline, renderJudgement, updatedBaseline, writeBaseline, type Baseline, type StompTransportName } from './report/baseline.ts';
 import { finalizeAllureResults } from './report/allure-results.ts';
@@ -233,7 +235,8 @@ async function runOn(req: RunRequest): Promise<{ summary: RunSummary; exitCode: 
     process.on(signal, interrupt);
   }
   try {
-    const run = vitest.start(plan.filters);
+    // --case / --grep: only the files that declare the selected cases (the catalogue knows them).
+    const run = vitest.start(selectedFiles(plan.select, plan.filters) ?? plan.filters);
     const result = await Promise.race([run, untilInterrupted(() => interrupted, INTERRUPT_GRACE_MS)]);
     modules = result?.testModules ?? [];
   } finally {

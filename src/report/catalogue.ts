@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { CaseRecord } from '../case.ts';
+import { clause as findClause } from '../clauses.ts';
+import { selected, type Selection } from '../selection.ts';
 import { PACKAGE_ROOT, suiteFilters } from '../suites.ts';
 import { compareIds } from './summary.ts';
 
@@ -79,6 +81,33 @@ export async function listCases(suite: string | undefined): Promise<ListedCase[]
     writeCatalogue(cases, key);
   }
   return cases.filter((c) => filters.every((f) => c.file.startsWith(f))).map(({ file: _file, ...c }) => c);
+}
+
+/**
+ * The test files that declare the cases `--case` or `--grep` select, from the catalogue when it is current: a run then
+ * loads only those files (a one-case run starts one worker, not three). Undefined when there is no such selection, the
+ * catalogue is stale or no file matches (the run then collects everything, and says so when nothing matches).
+ */
+export function selectedFiles(select: Selection, filters: readonly string[]): string[] | undefined {
+  if (!select.cases && !select.grep) return undefined;
+  const cases = readCatalogue();
+  if (!cases) return undefined;
+  const inScope = (file: string) => filters.length === 0 || filters.some((f) => file.startsWith(f));
+  const endpointOf = (id: string) => {
+    try {
+      return findClause(id).endpoint;
+    } catch {
+      return undefined;
+    }
+  };
+  const files = new Set<string>();
+  for (const c of cases) {
+    const endpoint = endpointOf(c.clause);
+    // A case whose clause the catalogue cannot place keeps the whole run: narrowing must never drop a case.
+    if (!endpoint) return undefined;
+    if (inScope(c.file) && selected(select, c.id, c.title, endpoint)) files.add(c.file);
+  }
+  return files.size ? [...files].map((f) => join(PACKAGE_ROOT, f)) : undefined;
 }
 
 async function collectCases(): Promise<Catalogue['cases']> {

@@ -1,9 +1,10 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { CLAUSES } from '../../src/clauses.ts';
-import { readCatalogue } from '../../src/report/catalogue.ts';
+import { readCatalogue, selectedFiles } from '../../src/report/catalogue.ts';
+import { suiteFilters } from '../../src/suites.ts';
 import { ROOT, cli as run, tmp } from '../run-cli.ts';
 
 const cli = (args: string[], timeoutMs = 60_000) => run(args, { timeoutMs });
@@ -46,12 +47,45 @@ describe('the case catalogue (what list reads)', () => {
     const vitest = await createVitest('test', { root: ROOT, config: join(ROOT, 'vitest.config.ts'), project: ['suites'], watch: false, reporters: [] });
     try {
       const { testModules } = await vitest.collect([]);
-      const ids = testModules.flatMap((m) => [...m.children.allTests()].map((t) => (t.meta() as { rtc?: { id: string } }).rtc?.id)).filter(Boolean).sort();
-      expect(committed.map((c) => c.id).sort()).toEqual(ids);
+      // Each case in the file vitest collects it from: a --case or --grep run loads only those files (selectedFiles).
+      const ids = testModules.flatMap((m) => [...m.children.allTests()].map((t) => (t.meta() as { rtc?: { id: string } }).rtc?.id && `${(t.meta() as { rtc: { id: string } }).rtc.id} ${relative(ROOT, m.moduleId)}`)).filter(Boolean).sort();
+      expect(committed.map((c) => `${c.id} ${c.file}`).sort()).toEqual(ids);
     } finally {
       await vitest.close();
     }
   }, 120_000);
+});
+
+describe('a --case or --grep run loads only the files of the cases it selects', () => {
+  const committed = readCatalogue()!;
+  const fileOf = (id: string) => join(ROOT, committed.find((c) => c.id === id)!.file);
+
+  test('the files that declare the selected cases, within the suite, and nothing else', () => {
+    expect(selectedFiles({ cases: ['S-1.1'] }, suiteFilters('stomp'))).toEqual([fileOf('S-1.1')]);
+    expect(selectedFiles({ cases: ['S-1.1', 'O-1.1'] }, [])!.sort()).toEqual([fileOf('S-1.1'), fileOf('O-1.1')].sort());
+    const grep = '^(S-3|S-10|W-2)\\.';
+    const expected = [...new Set(committed.filter((c) => new RegExp(grep).test(`${c.id} ${c.title}`)).map((c) => join(ROOT, c.file)))].sort();
+    expect(expected.length).toBeGreaterThan(2);
+    expect(selectedFiles({ grep }, [])!.sort()).toEqual(expected);
+    // The grep matches titles too, as it does for the cases themselves.
+    const title = committed.find((c) => c.id === 'O-1.1')!.title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    expect(selectedFiles({ grep: title }, [])).toContain(fileOf('O-1.1'));
+  });
+
+  test('no narrowing without a selection, outside the suite or when nothing matches (the run then says so)', () => {
+    expect(selectedFiles({}, [])).toBeUndefined();
+    expect(selectedFiles({ endpoints: ['stomp'] }, [])).toBeUndefined();
+    expect(selectedFiles({ cases: ['S-1.1'] }, suiteFilters('oam'))).toBeUndefined();
+    expect(selectedFiles({ cases: ['S-99.1'] }, [])).toBeUndefined();
+  });
+
+  test('a run of two cases in two suites runs exactly those two', async () => {
+    const reports = tmp();
+    const r = await cli(['run', '--case', 'S-1.1,O-1.1', '--no-html', '--reports', reports]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const summary = JSON.parse(readFileSync(join(reports, 'summary.json'), 'utf8')) as { cases: Array<{ id: string; verdict: string }> };
+    expect(summary.cases.map((c) => `${c.id} ${c.verdict}`).sort()).toEqual(['O-1.1 passed', 'S-1.1 passed']);
+  });
 });
 
 // Each of these runs the CLI on its own input: they run at once.
