@@ -9,6 +9,7 @@ import { RecordingHttp } from './transport/http-client.ts';
 import { StompSession, type StompEndpoint } from './transport/stomp-session.ts';
 import { Transcript } from './transport/transcript.ts';
 import { selected, type Selection } from './selection.ts';
+import { longestStall, watchStalls } from './lag.ts';
 import { TargetUnreachableError, type WsConnectOptions } from './transport/ws-client.ts';
 
 /** What a case says about itself: shown by `list`, in the report, and in every failure. */
@@ -126,11 +127,15 @@ export class CaseContext {
   private readonly sessions: StompSession[] = [];
   private readonly cleanups: Array<() => Promise<unknown> | unknown> = [];
   private notes: string[] = [];
+  /** When the case started: the window in which a stall of the harness voids a timing verdict (checkTiming). */
+  readonly startedAt = Date.now();
 
   constructor(
     readonly meta: Required<Pick<CaseMeta, 'id' | 'title' | 'expected'>> & { clause: string; level: Level },
     readonly target: ResolvedTarget,
-  ) {}
+  ) {
+    watchStalls();
+  }
 
   /** Opens a STOMP session on the target (or another endpoint of it); its transcript goes into the report. */
   async stomp(label = `session ${this.sessions.length + 1}`, options: WsConnectOptions = {}, endpoint: StompEndpoint = this.target.stomp): Promise<StompSession> {
@@ -161,6 +166,22 @@ export class CaseContext {
   /** Fails the case unless `ok`. */
   check(ok: boolean, expected: string, actual: string | (() => string), detail?: string): void {
     if (!ok) throw new ConformanceFailure(expected, typeof actual === 'function' ? actual() : actual, detail);
+  }
+
+  /**
+   * A check of the target's timing with a tolerance of `toleranceMs`: when it fails while the harness itself stalled
+   * for more than half the tolerance during the measured `window` (this worker between the two instants, by default
+   * the whole case; or a harness server, whose stalls are passed in), the case is broken (the timing cannot be
+   * judged), never failed.
+   */
+  checkTiming(ok: boolean, expected: string, actual: string, opts: { toleranceMs: number; window?: [number, number]; stallsMs?: Array<number | undefined> }): void {
+    if (ok) return;
+    const [from, to] = opts.window ?? [this.startedAt, Date.now()];
+    const stall = Math.max(longestStall(from, to), ...(opts.stallsMs ?? []).map((s) => s ?? 0));
+    if (stall > opts.toleranceMs / 2) {
+      throw new HarnessError(`expected ${expected}, measured ${actual}; but the harness itself stalled for ${stall} ms during the case (more than half the ${opts.toleranceMs} ms tolerance): the timing cannot be judged`);
+    }
+    this.check(false, expected, actual);
   }
 
   fail(expected: string, actual: string, detail?: string): never {

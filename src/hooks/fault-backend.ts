@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { longestStall, watchStalls } from '../lag.ts';
 import { registerSecret } from '../report/redact.ts';
 import { parseFaults, type Fault } from './faults.ts';
 
@@ -32,6 +33,11 @@ export interface Delivery {
   complete: boolean;
   /** Sent on a keep-alive connection that the backend had already closed (idle-close, fin): an attempt, not a delivery. */
   stale?: boolean;
+  /**
+   * The longest stall of the backend's own event loop from 2 s before this request arrived until it ended (ms,
+   * src/lag.ts): the times above can be late by that much. A timing case passes it to CaseContext.checkTiming.
+   */
+  stallMs?: number;
 }
 
 export interface RunningFaultBackend {
@@ -105,6 +111,7 @@ function pieces(bytes: Buffer, n: number): Buffer[] {
 
 export async function startFaultBackend(options: { host?: string; port?: number; path?: string } = {}): Promise<RunningFaultBackend> {
   const path = options.path ?? '/apps/rtc';
+  watchStalls();
   const faults = new Map<string, Record<string, Fault>>();
   const deliveries = new Map<string, Delivery[]>();
   /** Connections the backend closed (FIN) while idle: what arrives on them is a stale attempt. */
@@ -304,7 +311,12 @@ export async function startFaultBackend(options: { host?: string; port?: number;
     const marker = url.searchParams.get('marker') ?? '';
     if (!/^[\w-]{1,100}$/.test(marker)) return json(res, 400, { error: 'marker: 1 … 100 word characters' }, close);
     const what = url.pathname.slice(controlPath.length);
-    if (what === '/deliveries' && req.method === 'GET') return json(res, 200, deliveries.get(marker) ?? []);
+    if (what === '/deliveries' && req.method === 'GET') return json(res, 200, (deliveries.get(marker) ?? []).map((d) => ({ ...d, stallMs: longestStall(d.arrivedAt - 2000, d.endedAt ?? Date.now()) })));
+    if (what === '/stall' && req.method === 'GET') {
+      const [from, to] = ['from', 'to'].map((k) => Number(url.searchParams.get(k)));
+      if (!Number.isFinite(from) || !Number.isFinite(to)) return json(res, 400, { error: 'from and to: epoch milliseconds' }, close);
+      return json(res, 200, { stallMs: longestStall(from, to) });
+    }
     if (what !== '/faults') return json(res, 404, { error: 'not found' }, close);
     if (req.method !== 'POST') return json(res, 405, { error: 'POST only' }, { ...close, allow: 'POST' });
     if (Number(req.headers['content-length'] ?? 0) > MAX_CONTROL_BODY) return json(res, 413, { error: `at most ${MAX_CONTROL_BODY} octets` }, close);

@@ -88,7 +88,7 @@ export function connectionFaultCases(): void {
         // Measured give-up times can only come out late (the last octet reaches the client after the backend wrote it,
         // the event reaches the harness after the client sent it): early, the tolerance is small.
         const early = Math.max(150, timeoutMs * 0.1);
-        c.check(gaveUp >= timeoutMs - early && gaveUp <= timeoutMs + slack(timeoutMs), `give-up ${timeoutMs} ms (- ${early}, + ${slack(timeoutMs)}) after the backend's last octet`, `${gaveUp} ms after it (${(st?.at ?? Date.now()) - d.arrivedAt} ms after the delivery)`);
+        c.checkTiming(gaveUp >= timeoutMs - early && gaveUp <= timeoutMs + slack(timeoutMs), `give-up ${timeoutMs} ms (- ${early}, + ${slack(timeoutMs)}) after the backend's last octet`, `${gaveUp} ms after it (${(st?.at ?? Date.now()) - d.arrivedAt} ms after the delivery)`, { toleranceMs: slack(timeoutMs), window: [d.arrivedAt, st?.at ?? Date.now()], stallsMs: [d.stallMs] });
       },
     );
 
