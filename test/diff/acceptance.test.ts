@@ -67,13 +67,10 @@ describe('a clean run against a run with one quirk per reference server', () => 
 
   test.each(QUIRKS)('%s: diff lists exactly the cases the kill matrix says it fails, as regressions, with what changed; exit 1', async (quirk) => {
     const suite = quirk.startsWith('wcs.') || quirk.startsWith('backend.') ? 'hooks' : quirk.split('.')[0];
-    // The three runs at once: each has reference servers of its own.
-    const [[outcome], base, candidate] = await Promise.all([
-      runKillMatrix([quirk], { concurrency: 1 }),
-      runTo(['--suite', suite, '--seed', '1']),
-      runTo(['--suite', suite, '--seed', '1', '--quirk', quirk]),
-    ]);
+    const [outcome] = await runKillMatrix([quirk], { concurrency: 1 });
     expect(outcome.error).toBeUndefined();
+    const base = await runTo(['--suite', suite, '--seed', '1']);
+    const candidate = await runTo(['--suite', suite, '--seed', '1', '--quirk', quirk]);
     const failedByQuirk = readSummary(candidate).cases.filter((c) => c.verdict === 'failed' || c.verdict === 'broken').map((c) => c.id);
     const killMatrix = [...outcome.caught, ...outcome.collateral.map((c) => c.id)].sort();
     // The kill matrix's run (run --each-quirk) and this one (run --quirk) agree on what the quirk breaks.
@@ -127,9 +124,8 @@ describe('the reference WCS with a 1 s vs a 2 s rest_request_timeout', () => {
   }
 
   test('the H-10 give-up times show as observation changes, not verdict changes', async () => {
-    // Ports are taken one after the other (two free ports at once could be the same one); the runs go at once.
-    const targets = [await target(1), await target(2)];
-    const [base, candidate] = await Promise.all(targets.map((t) => runTo(['--suite', 'hooks', '--grep', 'H-10\\.', '--target', t])));
+    const base = await runTo(['--suite', 'hooks', '--grep', 'H-10\\.', '--target', await target(1)]);
+    const candidate = await runTo(['--suite', 'hooks', '--grep', 'H-10\\.', '--target', await target(2)]);
     const cases = readSummary(base).cases;
     expect(cases.map((c) => c.id)).toEqual(expect.arrayContaining(['H-10.1', 'H-10.2', 'H-10.3']));
     expect(cases.every((c) => c.id.startsWith('H-10.'))).toBe(true);
