@@ -18,10 +18,11 @@ test('a full run has the recorded cases and verdicts; split into 4 shards and me
   const recorded = JSON.parse(readFileSync(join(ROOT, 'fixtures/verdicts/reference.json'), 'utf8')) as Record<string, string>;
   expect(Object.keys(verdicts(whole)).sort()).toEqual(Object.keys(recorded).sort());
   expect(verdicts(whole)).toEqual(recorded);
-  // Two shards at a time: this machine has two cores.
-  for (const pair of [[0, 1], [2, 3]]) {
-    const runs = await Promise.all(pair.map((i) => cli(['run', ...common, '--shard', `${i + 1}/4`, '--reports', shards[i]])));
-    for (const r of runs) expect(r.code, r.out.slice(-2000)).toBe(0);
+  // One shard at a time, as the unsharded run: two at once beside another test file stalled a shard's reference
+  // servers on a slow machine (a CONNECT answered by nothing: O-7.1 broken).
+  for (const [i, dir] of shards.entries()) {
+    const r = await cli(['run', ...common, '--shard', `${i + 1}/4`, '--reports', dir]);
+    expect(r.code, r.out.slice(-2000)).toBe(0);
   }
   const parts = shards.map((d) => Object.keys(verdicts(d)));
   for (const p of parts) expect(p.length).toBeGreaterThan(10);
