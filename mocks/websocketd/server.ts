@@ -82,7 +82,8 @@ interface BusMessage {
 class Client {
   private readonly events = new Set<string>();
   private started = false;
-  /** Quirk websocketd.reply-before-init: init still owed (sent after the first command's reply, or after 50 ms). */
+  /** Quirk websocketd.reply-before-init: init still owed (sent after the first command's reply, or after 500 ms: a
+   * client on a loaded machine may take over 50 ms to speak, and the quirk then showed nothing). */
   private initOwed?: NodeJS.Timeout;
   private checkTimer?: NodeJS.Timeout;
   private readonly current: boolean;
@@ -99,7 +100,7 @@ class Client {
       this.initOwed = setTimeout(() => {
         this.initOwed = undefined;
         init();
-      }, 50);
+      }, 500);
     else init();
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       this.onMessage(data, isBinary);
