@@ -67,10 +67,8 @@ describe('diff of merged shards', () => {
     expect((await cli(['run', '--suite', 'oam', '--seed', '3', '--no-html', '--reports', whole])).code).toBe(0);
     const s1 = tmp('rtc-cmp-s1-');
     const s2 = tmp('rtc-cmp-s2-');
-    await Promise.all([
-      cli(['run', '--suite', 'oam', '--seed', '3', '--shard', '1/2', '--quirk', 'oam.404-for-unknown-id', '--no-html', '--reports', s1]),
-      cli(['run', '--suite', 'oam', '--seed', '3', '--shard', '2/2', '--quirk', 'oam.404-for-unknown-id', '--no-html', '--reports', s2]),
-    ]);
+    // One shard at a time: two at once beside another test file stalled the reference OAM server on a slow machine.
+    for (const [i, dir] of [s1, s2].entries()) await cli(['run', '--suite', 'oam', '--seed', '3', '--shard', `${i + 1}/2`, '--quirk', 'oam.404-for-unknown-id', '--no-html', '--reports', dir]);
     const merged = tmp('rtc-cmp-merged-');
     await cli(['report', s1, s2, '--no-html', '--reports', merged]);
     expect(existsSync(join(merged, 'transcripts'))).toBe(true);
