@@ -375,11 +375,10 @@ export async function publish(
     } catch (err) {
       errors.push((err as Error).message);
     }
-    if (summary.phases) {
-      summary.phases.htmlMs = Math.round(performance.now());
-      writeFileSync(join(reportsDir, 'summary.json'), JSON.stringify(redactDeep(summary), null, 2) + '\n');
-    }
+    if (summary.phases) summary.phases.htmlMs = Math.round(performance.now());
   }
+  // Again, with the marks of the phases after the first write (the reports' own, the HTML's).
+  if (summary.phases) writeFileSync(join(reportsDir, 'summary.json'), JSON.stringify(redactDeep(summary), null, 2) + '\n');
   process.stdout.write(`\nreports: ${relative(process.cwd(), reportsDir) || '.'}/ (summary.json, junit.xml, allure-results/${reportPath ? ', allure-report/index.html' : ''})\n`);
   for (const e of errors) process.stderr.write(`error: ${redact(e)}\n`);
 

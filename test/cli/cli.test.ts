@@ -83,8 +83,12 @@ describe('a --case or --grep run loads only the files of the cases it selects', 
     const reports = tmp();
     const r = await cli(['run', '--case', 'S-1.1,O-1.1', '--no-html', '--reports', reports]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    const summary = JSON.parse(readFileSync(join(reports, 'summary.json'), 'utf8')) as { cases: Array<{ id: string; verdict: string }> };
+    const summary = JSON.parse(readFileSync(join(reports, 'summary.json'), 'utf8')) as { cases: Array<{ id: string; verdict: string }>; phases: Record<string, number> };
     expect(summary.cases.map((c) => `${c.id} ${c.verdict}`).sort()).toEqual(['O-1.1 passed', 'S-1.1 passed']);
+    // The phases end in order (bench:run reads them); without HTML the reports' phase is there all the same.
+    const { startupMs, collectMs, casesMs, reportsMs, htmlMs } = summary.phases;
+    expect(htmlMs).toBeUndefined();
+    expect([startupMs, collectMs, casesMs, reportsMs].every((t, i, all) => t > 0 && (i === 0 || t >= all[i - 1])), JSON.stringify(summary.phases)).toBe(true);
   });
 });
 
