@@ -37,7 +37,7 @@ export function unexplained(o: QuirkOutcome): string[] {
 }
 
 /** One outcome from the summary a quirk's run wrote (or the reason there is none). */
-function outcomeOf(quirk: Quirk, reports: string, durationMs: number, status: string | undefined): QuirkOutcome {
+export function outcomeOf(quirk: Quirk, reports: string, durationMs: number, status: string | undefined): QuirkOutcome {
   const spec = quirkSpec(quirk);
   const base = { quirk, clause: spec.clause, suite: quirkSuite(quirk), caught: [], collateral: [], broken: [], cases: 0, durationMs };
   let cases: CaseResult[];

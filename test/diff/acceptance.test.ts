@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { DEFAULT_HOOK_SETTINGS } from '../../mocks/wcs/hook-client.ts';
 import { startWcs, type RunningWcs } from '../../mocks/wcs/wcs.ts';
-import { quirkSpec, type Quirk } from '../../mocks/quirks.ts';
+import { quirkSpec, quirkSuite, type Quirk } from '../../mocks/quirks.ts';
 import { diffRuns, loadRun, type RunDiff } from '../../src/report/diff.ts';
 import { OBSERVATION_KINDS } from '../../src/report/observations.ts';
 import { cli, readSummary, tmp } from '../run-cli.ts';
-import { runKillMatrix } from '../controls/kill-matrix.ts';
+import { killed, outcomeOf, unexplained } from '../controls/kill-matrix.ts';
 
 /**
  * Acceptance of issue 17 against the reference servers: two clean runs differ in nothing beyond tolerance; a quirk
@@ -65,16 +65,35 @@ describe('a clean run against a run with one quirk per reference server', () => 
   // One quirk of each reference server: STOMP layer, OAM, websocketd, the reference WCS (hooks client role).
   const QUIRKS: Quirk[] = ['stomp.subscribe-without-id', 'oam.404-for-unknown-id', 'websocketd.4002-instead-of-4001', 'wcs.retry-on-read-timeout'];
 
+  /**
+   * A clean run and a run with the quirk, and what the kill matrix finds in the latter (its own reading of a run:
+   * outcomeOf). Against the reference servers a clean run passes everything; on a loaded machine a case the harness
+   * could not judge (broken) or could not keep up with shows up in one of the two runs, outside the quirk's cases: the
+   * pair is then run once more (said so), and the test fails if it is still there.
+   */
+  async function pair(quirk: Quirk) {
+    const suite = quirkSuite(quirk);
+    for (let attempt = 1; ; attempt++) {
+      const base = await runTo(['--suite', suite, '--seed', '1']);
+      const candidate = await runTo(['--suite', suite, '--seed', '1', '--quirk', quirk]);
+      const outcome = outcomeOf(quirk, candidate, 0, undefined);
+      const noise = [
+        ...readSummary(base).cases.filter((c) => !['passed', 'info', 'skipped'].includes(c.verdict)).map((c) => `clean run: ${c.id} ${c.verdict}: ${c.message?.split('\n').slice(0, 2).join(' ')}`),
+        ...unexplained(outcome).map((id) => `with ${quirk}: ${id}, outside what the quirk declares`),
+      ];
+      if (!noise.length || attempt === 2) return { base, candidate, outcome, noise };
+      process.stdout.write(`${quirk}: ${noise.join('; ')}: the pair of runs again\n`);
+    }
+  }
+
   test.each(QUIRKS)('%s: diff lists exactly the cases the kill matrix says it fails, as regressions, with what changed; exit 1', async (quirk) => {
-    const suite = quirk.startsWith('wcs.') || quirk.startsWith('backend.') ? 'hooks' : quirk.split('.')[0];
-    const [outcome] = await runKillMatrix([quirk], { concurrency: 1 });
+    const { base, candidate, outcome, noise } = await pair(quirk);
+    expect(noise).toEqual([]);
     expect(outcome.error).toBeUndefined();
-    const base = await runTo(['--suite', suite, '--seed', '1']);
-    const candidate = await runTo(['--suite', suite, '--seed', '1', '--quirk', quirk]);
+    // The kill matrix's verdict on this run (each-quirk and --quirk runs agree: test/cli/cli.test.ts): killed.
+    expect(killed(outcome), `${quirk} survived`).toBe(true);
     const failedByQuirk = readSummary(candidate).cases.filter((c) => c.verdict === 'failed' || c.verdict === 'broken').map((c) => c.id);
     const killMatrix = [...outcome.caught, ...outcome.collateral.map((c) => c.id)].sort();
-    // The kill matrix's run (run --each-quirk) and this one (run --quirk) agree on what the quirk breaks.
-    expect(readSummary(candidate).cases.filter((c) => c.verdict === 'failed' || c.verdict === 'non-strict').map((c) => c.id).sort()).toEqual(killMatrix);
 
     const d = diffRuns(loadRun(base), loadRun(candidate));
     const regressions = d.changes.filter((c) => c.change === 'regression');

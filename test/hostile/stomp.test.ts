@@ -64,7 +64,7 @@ async function inBatches<T>(count: number, size: number, one: (i: number) => Pro
 }
 
 beforeAll(async () => {
-  server = await serveReference('stomp', { INCOMPLETE_FRAME_MS: '2000' });
+  server = await serveReference('stomp', { INCOMPLETE_FRAME_MS: '1000' });
   url = server.urls.stompUrl;
   expect(await goodClientServed()).toBe(true);
   idleMb = server.rssMb();
