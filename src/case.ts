@@ -6,7 +6,7 @@ import type { FuzzSettings } from './fuzz/property.ts';
 import { caseObservations, type Observation } from './report/observations.ts';
 import type { ResolvedTarget } from './target/target.ts';
 import { RecordingHttp } from './transport/http-client.ts';
-import { StompSession, type StompEndpoint } from './transport/stomp-session.ts';
+import { FlowError, StompSession, type StompEndpoint } from './transport/stomp-session.ts';
 import { Transcript } from './transport/transcript.ts';
 import { selected, type Selection } from './selection.ts';
 import { longestStall, watchStalls } from './lag.ts';
@@ -182,6 +182,23 @@ export class CaseContext {
       throw new HarnessError(`expected ${expected}, measured ${actual}; but the harness itself stalled for ${stall} ms during the case (more than half the ${opts.toleranceMs} ms tolerance): the timing cannot be judged`);
     }
     this.check(false, expected, actual);
+  }
+
+  /**
+   * The longest stall (ms) between two instants (epoch ms) of the thread that runs the harness's own servers: the
+   * fault backend of the hooks client role and, in a run against them, the reference servers (src/target/global-setup.ts
+   * starts both in vitest's main thread). A reference server that was late because that thread stalled (a loaded
+   * machine, the run's own reporting) says nothing about the server: timing cases pass this to checkTiming.
+   */
+  async serversStall(from: number, to: number): Promise<number> {
+    const { controlUrl, controlToken } = this.target.hooks.client;
+    registerSecret(controlToken, 'fault backend token');
+    const http = this.http('harness servers (stalls)');
+    http.transcript.redact(controlToken, 'fault backend token');
+    const r = await http.send('GET', `${controlUrl}/stall?marker=stalls&from=${Math.floor(from)}&to=${Math.ceil(to)}`, { headers: { authorization: `Bearer ${controlToken}` } });
+    const stallMs = (r.json as { stallMs?: unknown } | undefined)?.stallMs;
+    if (r.status !== 200 || typeof stallMs !== 'number') throw new FlowError(`the harness's servers did not report their stalls: HTTP ${r.status}`);
+    return stallMs;
   }
 
   fail(expected: string, actual: string, detail?: string): never {

@@ -71,12 +71,21 @@ describe.concurrent('S-10 heart-beating', () => {
         const stamps = [start, ...beats, s.transcript.now()];
         const gaps = stamps.slice(1).map((t, i) => ({ from: stamps[i], to: t, ms: t - stamps[i] }));
         const long = gaps.filter((g) => g.ms > limit);
-        const unexplained = long.filter((g) => !stalls.some(([a, b]) => a < g.to && b > g.from && b - a >= g.ms - limit));
+        const serverStalls: number[] = [];
+        let unexplained = long.filter((g) => !stalls.some(([a, b]) => a < g.to && b > g.from && b - a >= g.ms - limit));
+        if (unexplained.length && c.target.kinds.stomp === 'reference') {
+          // The reference server beats from the harness's own process: a gap its thread's stall explains is the
+          // harness's too (session times count from the transcript's start).
+          const epoch = Date.now() - s.transcript.now();
+          const server = await Promise.all(unexplained.map((g) => c.serversStall(epoch + g.from, epoch + g.to)));
+          serverStalls.push(...server.filter((ms) => ms > 0));
+          unexplained = unexplained.filter((g, i) => server[i] < g.ms - limit);
+        }
         const longest = Math.max(...gaps.map((g) => g.ms));
         c.measure('heart-beats seen', beats.length);
         c.measure('longest gap (ms)', longest.toFixed(1));
         if (long.length && !unexplained.length) {
-          c.note(`S-10.2: window ${attempt}: a gap of ${longest.toFixed(0)} ms during a stall of the harness itself (${stalls.map(([a, b]) => `${(b - a).toFixed(0)} ms`).join(', ')}): measured again`);
+          c.note(`S-10.2: window ${attempt}: a gap of ${longest.toFixed(0)} ms during a stall of the harness itself (${[...stalls.map(([a, b]) => `${(b - a).toFixed(0)} ms`), ...serverStalls.map((ms) => `its servers' thread ${ms} ms`)].join(', ')}): measured again`);
           if (attempt < 3 && (attempt + 1) * window <= 12_000) continue;
           throw new FlowError(`the harness itself stalled in each of its ${attempt} windows (load): the server's heart-beat gaps cannot be judged`);
         }

@@ -76,4 +76,22 @@ describe('the fault backend reports its own stalls', () => {
     expect(bad.statusCode).toBe(400);
     await bad.body.text();
   });
+
+  test('CaseContext.serversStall asks the thread of the harness servers (here: this one) for its stalls, the token redacted', async () => {
+    const target = { hooks: { client: { controlUrl: backend.controlUrl, controlToken: backend.controlToken } } } as unknown as ResolvedTarget;
+    const c = new CaseContext({ id: 'S-10.2', title: 't', expected: 'e', clause: 'S-10', level: 'MUST' }, target);
+    await tick();
+    const quiet = Date.now();
+    await tick(100);
+    expect(await c.serversStall(quiet, Date.now())).toBeLessThan(150);
+    const from = Date.now();
+    block(300);
+    await tick();
+    expect(await c.serversStall(from, Date.now())).toBeGreaterThanOrEqual(250);
+    const text = c.transcripts.map((t) => t.render()).join('\n');
+    expect(text).toContain('/stall?');
+    expect(text).not.toContain(backend.controlToken);
+    const wrong = new CaseContext(c.meta, { hooks: { client: { controlUrl: backend.controlUrl, controlToken: 'not-the-token' } } } as unknown as ResolvedTarget);
+    await expect(wrong.serversStall(from, Date.now())).rejects.toThrow(/did not report their stalls: HTTP 401/);
+  });
 });

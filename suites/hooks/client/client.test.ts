@@ -220,7 +220,7 @@ describe.concurrent('H-16 statuses and refusals are not retried', () => {
       c.check(st?.data.status === 'FAILED', 'FAILED', st ? `${st.data.status} after ${st.at - started} ms` : 'no ConnectionStatusEvent');
       const after = st!.at - started;
       // The backend's stalls are asked for only when the timing fails: a passing case makes no extra exchange.
-      const backendStall = after < 1000 ? 0 : await client.backendStall(started, st!.at);
+      const backendStall = after < 1000 ? 0 : await c.serversStall(started, st!.at);
       c.checkTiming(after < 1000, 'FAILED within 1 s', `FAILED after ${after} ms`, { toleranceMs: 1000, window: [started, st!.at], stallsMs: [backendStall] });
     },
   );

@@ -58,15 +58,6 @@ export class WcsClient {
     return (await this.requests()).filter((d) => !d.stale);
   }
 
-  /** The longest stall of the harness backend's process between two instants (ms): timing cases pass it to checkTiming. */
-  async backendStall(from: number, to: number): Promise<number> {
-    const { http, headers } = this.control('harness backend (stalls)');
-    const r = await http.send('GET', `${this.c.target.hooks.client.controlUrl}/stall?marker=${this.marker}&from=${from}&to=${to}`, { headers });
-    const stallMs = (r.json as { stallMs?: unknown } | undefined)?.stallMs;
-    if (r.status !== 200 || typeof stallMs !== 'number') throw new FlowError(`the harness backend did not report its stalls: HTTP ${r.status}`);
-    return stallMs;
-  }
-
   /** Opens the client API and sends `connection` (appKey, custom with the marker); answers pings with pong. */
   async connect(appKey = this.c.target.hooks.client.appKey): Promise<void> {
     this.ws = await RecordingWebSocket.open(this.wcs.url, { insecure: this.wcs.insecure }, `WCS client API (${this.wcs.name})`);
