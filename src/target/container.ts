@@ -1,4 +1,4 @@
-import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
+import { GenericContainer, Wait, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
 import { TargetError, type ContainerSpec, type TargetFile } from './target.ts';
 
 /**
@@ -15,9 +15,18 @@ export interface RunningContainer {
   stop(): Promise<void>;
 }
 
+/** A container whose id is known once it is created: one that then fails to start is removed, not left behind. */
+class TrackedContainer extends GenericContainer {
+  createdId?: string;
+  protected override async containerCreated(containerId: string): Promise<void> {
+    this.createdId = containerId;
+  }
+}
+
 export async function startContainer(spec: TargetFile, log: (line: string) => void = () => {}): Promise<RunningContainer> {
   const c = spec.container as ContainerSpec;
-  let container = new GenericContainer(c.image)
+  const tracked = new TrackedContainer(c.image);
+  let container: GenericContainer = tracked
     .withExposedPorts(...c.ports)
     .withStartupTimeout(c.startupTimeoutMs ?? 60_000)
     .withWaitStrategy(c.waitFor && 'log' in c.waitFor ? Wait.forLogMessage(c.waitFor.log) : Wait.forListeningPorts());
@@ -27,6 +36,17 @@ export async function startContainer(spec: TargetFile, log: (line: string) => vo
   try {
     started = await container.start();
   } catch (err) {
+    // Created but not started, or started but never ready (the wait timed out): testcontainers leaves it behind.
+    if (tracked.createdId) {
+      const id = tracked.createdId;
+      await getContainerRuntimeClient()
+        .then(async (client) => {
+          const created = client.container.getById(id);
+          await created.stop({ t: 0 }).catch(() => undefined);
+          await created.remove({ force: true, v: true });
+        })
+        .catch(() => undefined);
+    }
     throw new TargetError(`cannot start the container ${c.image}: ${(err as Error).message.split('\n')[0]}`);
   }
   const host = started.getHost();

@@ -37,7 +37,7 @@ describe.skipIf(!up)('the reference servers as a container target', () => {
         if (!sent && /^\s*3\/≥?\d+ /.test(line)) (sent = true), child.kill('SIGINT');
       },
     });
-    expect(sent).toBe(true);
+    expect(sent, r.out.slice(-3000)).toBe(true);
     expect(r.code).toBe(130);
     expect(r.out).toMatch(/interrupted: \d+ cases finished and are reported; the others did not run/);
     expect(r.out).toContain('container localhost/rtc-conformance-reference:latest stopped');
@@ -52,5 +52,15 @@ describe.skipIf(!up)('the reference servers as a container target', () => {
     const r = await cli(['run', '--target', file, '--suite', 'oam', '--no-html', '--reports', tmp('rtc-ctr-x-')]);
     expect(r.code).toBe(2);
     expect(r.out).toContain('cannot start the container localhost/rtc-no-such-image:latest');
+  }, 120_000);
+
+  test('a container that is created but cannot start: exit 2 naming it, and the container is removed, not left behind', async () => {
+    const file = join(tmp('rtc-ctr-never-'), 'target.json');
+    const target = JSON.parse(readFileSync(TARGET, 'utf8'));
+    writeFileSync(file, JSON.stringify({ ...target, container: { ...target.container, command: ['/no/such/program'], startupTimeoutMs: 5000 } }));
+    const r = await cli(['run', '--target', file, '--suite', 'oam', '--no-html', '--reports', tmp('rtc-ctr-y-')]);
+    expect(r.code, r.out.slice(-2000)).toBe(2);
+    expect(r.out).toContain('cannot start the container localhost/rtc-conformance-reference:latest');
+    expect(ours()).toBe('');
   }, 120_000);
 });
