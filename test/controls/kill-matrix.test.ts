@@ -35,15 +35,19 @@ describe('fault switches of the reference servers', () => {
 describe('kill matrix', () => {
   beforeAll(async () => {
     const started = Date.now();
-    // A run per batch of quirks of one suite: the start-up is paid once per batch, and one suite file at a time
-    // (--workers 1) loads the module graph once per quirk (vitest starts a worker per project). The runs are mostly
-    // waits on the servers' timers: two at a time per core (three stalled an overloaded machine's reference servers
-    // for over 500 ms, and a timing case came out broken). 77 quirks: 102 s (136 s CPU) on a machine where a run per
-    // quirk took 180 s (293 s CPU).
+    // A run per batch of quirks of one suite: the start-up is paid once per batch (vitest starts a worker per project,
+    // each loading the module graph once). The runs are mostly waits on the servers' timers: two runs at a time per
+    // core (three stalled an overloaded machine's reference servers for over 500 ms, and a timing case came out
+    // broken). A run per quirk took 180 s (293 s CPU) where batches took 102 s (136 s CPU).
     outcomes = await runKillMatrix(quirks, {
       concurrency: Number(process.env.KILL_CONCURRENCY ?? availableParallelism() * 2),
       batch: BATCH,
-      workers: Number(process.env.KILL_WORKERS ?? 1),
+      // Two suite files at a time in each run: their cases wait on the reference servers' timers, and one file at a
+      // time left the machine half idle (77 quirks: 115 s, 99 s CPU; two at a time: 79 s, 115 s CPU; with four busy
+      // loops beside it on 2 cores, 112 s, all killed, none broken). The hooks suite's batches start first: its cases
+      // wait on the WCS's timeouts, and its runs are the longest.
+      workers: Number(process.env.KILL_WORKERS ?? 2),
+      first: ['hooks'],
       onOutcome: (o, done) => process.stdout.write(`kill matrix ${done}/${quirks.length}: ${o.quirk} ${killed(o) ? 'killed' : 'SURVIVED'} (its batch: ${(o.durationMs / 1000).toFixed(1)} s)\n`),
     });
     const text = `${renderMatrix(outcomes)}\nwall time: ${((Date.now() - started) / 1000).toFixed(0)} s\n`;

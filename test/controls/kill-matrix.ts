@@ -80,21 +80,33 @@ async function runBatch(quirks: readonly Quirk[], workers: number, deadlineMs: n
  */
 export async function runKillMatrix(
   quirks: readonly Quirk[],
-  options: { concurrency: number; batch?: number; workers?: number; deadlineMs?: number; onOutcome?: (o: QuirkOutcome, done: number) => void },
+  options: {
+    concurrency: number;
+    batch?: number;
+    /** Suite files at a time in a run: one number, or per suite (default 1). */
+    workers?: number | Record<string, number>;
+    /** Suites whose batches start first (their runs take longest); the rest by batch size. */
+    first?: readonly string[];
+    deadlineMs?: number;
+    onOutcome?: (o: QuirkOutcome, done: number) => void;
+  },
 ): Promise<QuirkOutcome[]> {
   const bySuite = new Map<string, Quirk[]>();
   for (const q of quirks) bySuite.set(quirkSuite(q), [...(bySuite.get(quirkSuite(q)) ?? []), q]);
-  // Batches of even size within a suite, the largest first, so that the last runs to finish are short ones.
+  const first = options.first ?? [];
+  const rank = (b: Quirk[]) => (first.includes(quirkSuite(b[0])) ? first.indexOf(quirkSuite(b[0])) : first.length);
+  const workersOf = (suite: string) => (typeof options.workers === 'number' ? options.workers : (options.workers?.[suite] ?? 1));
+  // Batches of even size within a suite, the longest runs first, so that the last runs to finish are short ones.
   const queue = [...bySuite.values()]
     .flatMap((qs) => {
       const n = Math.ceil(qs.length / (options.batch ?? 6));
       return Array.from({ length: n }, (_, i) => qs.filter((_, j) => j % n === i));
     })
-    .sort((a, b) => b.length - a.length);
+    .sort((a, b) => rank(a) - rank(b) || b.length - a.length);
   const outcomes: QuirkOutcome[] = [];
   const worker = async () => {
     for (let b = queue.shift(); b; b = queue.shift()) {
-      for (const o of await runBatch(b, options.workers ?? 1, options.deadlineMs ?? 300_000)) {
+      for (const o of await runBatch(b, workersOf(quirkSuite(b[0])), options.deadlineMs ?? 300_000)) {
         outcomes.push(o);
         options.onOutcome?.(o, outcomes.length);
       }
