@@ -184,6 +184,15 @@ export class CaseContext {
     this.check(false, expected, actual);
   }
 
+  /** An HTTP client for the control API of the harness's own servers (the fault backend), its token redacted. */
+  harnessControl(label: string): { http: RecordingHttp; headers: Record<string, string> } {
+    const token = this.target.hooks.client.controlToken;
+    registerSecret(token, 'fault backend token');
+    const http = this.http(label);
+    http.transcript.redact(token, 'fault backend token');
+    return { http, headers: { authorization: `Bearer ${token}` } };
+  }
+
   /**
    * The longest stall (ms) between two instants (epoch ms) of the thread that runs the harness's own servers: the
    * fault backend of the hooks client role and, in a run against them, the reference servers (src/target/global-setup.ts
@@ -191,11 +200,8 @@ export class CaseContext {
    * machine, the run's own reporting) says nothing about the server: timing cases pass this to checkTiming.
    */
   async serversStall(from: number, to: number): Promise<number> {
-    const { controlUrl, controlToken } = this.target.hooks.client;
-    registerSecret(controlToken, 'fault backend token');
-    const http = this.http('harness servers (stalls)');
-    http.transcript.redact(controlToken, 'fault backend token');
-    const r = await http.send('GET', `${controlUrl}/stall?marker=stalls&from=${Math.floor(from)}&to=${Math.ceil(to)}`, { headers: { authorization: `Bearer ${controlToken}` } });
+    const { http, headers } = this.harnessControl('harness servers (stalls)');
+    const r = await http.send('GET', `${this.target.hooks.client.controlUrl}/stall?marker=stalls&from=${Math.floor(from)}&to=${Math.ceil(to)}`, { headers });
     const stallMs = (r.json as { stallMs?: unknown } | undefined)?.stallMs;
     if (r.status !== 200 || typeof stallMs !== 'number') throw new FlowError(`the harness's servers did not report their stalls: HTTP ${r.status}`);
     return stallMs;

@@ -36,7 +36,8 @@ export async function startContainer(spec: TargetFile, log: (line: string) => vo
   try {
     started = await container.start();
   } catch (err) {
-    // Created but not started, or started but never ready (the wait timed out): testcontainers leaves it behind.
+    // Created, but its start failed: testcontainers leaves such a container behind (one that started and never got
+    // ready it removes itself; removing it again does no harm).
     if (tracked.createdId) {
       const id = tracked.createdId;
       await getContainerRuntimeClient()

@@ -83,8 +83,8 @@ export async function runKillMatrix(
   options: {
     concurrency: number;
     batch?: number;
-    /** Suite files at a time in a run: one number, or per suite (default 1). */
-    workers?: number | Record<string, number>;
+    /** Suite files at a time in each run (default 1). */
+    workers?: number;
     /** Suites whose batches start first (their runs take longest); the rest by batch size. */
     first?: readonly string[];
     deadlineMs?: number;
@@ -95,7 +95,6 @@ export async function runKillMatrix(
   for (const q of quirks) bySuite.set(quirkSuite(q), [...(bySuite.get(quirkSuite(q)) ?? []), q]);
   const first = options.first ?? [];
   const rank = (b: Quirk[]) => (first.includes(quirkSuite(b[0])) ? first.indexOf(quirkSuite(b[0])) : first.length);
-  const workersOf = (suite: string) => (typeof options.workers === 'number' ? options.workers : (options.workers?.[suite] ?? 1));
   // Batches of even size within a suite, the longest runs first, so that the last runs to finish are short ones.
   const queue = [...bySuite.values()]
     .flatMap((qs) => {
@@ -106,7 +105,7 @@ export async function runKillMatrix(
   const outcomes: QuirkOutcome[] = [];
   const worker = async () => {
     for (let b = queue.shift(); b; b = queue.shift()) {
-      for (const o of await runBatch(b, workersOf(quirkSuite(b[0])), options.deadlineMs ?? 300_000)) {
+      for (const o of await runBatch(b, options.workers ?? 1, options.deadlineMs ?? 300_000)) {
         outcomes.push(o);
         options.onOutcome?.(o, outcomes.length);
       }

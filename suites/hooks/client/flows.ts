@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { CaseContext } from '../../../src/case.ts';
 import type { Delivery, Fault } from '../../../src/hooks/fault-backend.ts';
 import type { WcsInstance } from '../../../src/target/target.ts';
-import { registerSecret } from '../../../src/report/redact.ts';
 import { FlowError } from '../../../src/transport/stomp-session.ts';
 import type { RecordingHttp } from '../../../src/transport/http-client.ts';
 import { RecordingWebSocket } from '../../../src/transport/ws-client.ts';
@@ -32,11 +31,7 @@ export class WcsClient {
 
   /** The harness backend's control surface, with its per-run token (redacted from every report). */
   private control(label: string): { http: RecordingHttp; headers: Record<string, string> } {
-    const token = this.c.target.hooks.client.controlToken;
-    registerSecret(token, 'fault backend token');
-    const http = this.c.http(label);
-    http.transcript.redact(token, 'fault backend token');
-    return { http, headers: { authorization: `Bearer ${token}` } };
+    return this.c.harnessControl(label);
   }
 
   async program(faults: Record<string, Fault>): Promise<void> {
