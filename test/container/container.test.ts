@@ -61,6 +61,8 @@ describe.skipIf(!up)('the reference servers as a container target', () => {
     const r = await cli(['run', '--target', file, '--suite', 'oam', '--no-html', '--reports', tmp('rtc-ctr-y-')]);
     expect(r.code, r.out.slice(-2000)).toBe(2);
     expect(r.out).toContain('cannot start the container localhost/rtc-conformance-reference:latest');
+    // The runtime names the program it could not start: the container was created, and its start is what failed.
+    expect(r.out).toContain('/no/such/program');
     expect(ours()).toBe('');
   }, 120_000);
 });
